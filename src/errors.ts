@@ -1,0 +1,101 @@
+/**
+ * Every failure a caller can see is a `VolleyError` with a literal `code`. Subclasses exist only
+ * where callers branch on them: the server answered (`APIError`), the request never got an answer
+ * (`ConnectionError`, `TimeoutError`), or the caller gave up (`AbortError`).
+ */
+export type VolleyErrorCode =
+  // The server answered with an error status.
+  | 'bad_request'
+  | 'authentication'
+  | 'permission_denied'
+  | 'not_found'
+  | 'request_timeout'
+  | 'conflict'
+  | 'unprocessable'
+  | 'rate_limited'
+  | 'quota_exceeded'
+  | 'context_length_exceeded'
+  | 'content_filtered'
+  | 'server_error'
+  // No usable answer came back.
+  | 'connection_error'
+  | 'timeout'
+  | 'malformed_response'
+  // Volley itself stopped the call.
+  | 'deadline_exceeded'
+  | 'aborted'
+  | 'lane_stopped'
+  | 'invalid_request'
+  | 'budget_exceeded'
+  | 'invalid_output';
+
+export interface VolleyErrorInit {
+  readonly status?: number | undefined;
+  readonly headers?: Headers | undefined;
+  readonly requestID?: string | undefined;
+  readonly attempts?: number;
+  readonly cause?: unknown;
+}
+
+export class VolleyError extends Error {
+  override readonly name: string = 'VolleyError';
+  readonly code: VolleyErrorCode;
+  /** HTTP status of the last answer, when there was one. */
+  readonly status: number | undefined;
+  /** Headers of the last answer, when there was one. */
+  readonly headers: Headers | undefined;
+  /** The provider's request id (`x-request-id`), to quote to its support. */
+  readonly requestID: string | undefined;
+  /** How many attempts were made before giving up; set by the scheduler. */
+  attempts: number;
+
+  constructor(code: VolleyErrorCode, message: string, init: VolleyErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = code;
+    this.status = init.status;
+    this.headers = init.headers;
+    this.requestID = init.requestID;
+    this.attempts = init.attempts ?? 0;
+  }
+
+  /** A plain object for journals and reports: never the headers, which may echo credentials. */
+  toJSON(): { code: VolleyErrorCode; message: string; status?: number; requestID?: string; attempts: number } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.requestID === undefined ? {} : { requestID: this.requestID }),
+      attempts: this.attempts,
+    };
+  }
+}
+
+/** The server answered with an error status. */
+export class APIError extends VolleyError {
+  override readonly name: string = 'APIError';
+}
+
+/** The connection failed or was reset before an answer arrived. */
+export class ConnectionError extends VolleyError {
+  override readonly name: string = 'ConnectionError';
+  constructor(message: string, init: VolleyErrorInit = {}) {
+    super('connection_error', message, init);
+  }
+}
+
+/** One attempt took longer than its timeout, or the call ran past its deadline. */
+export class TimeoutError extends VolleyError {
+  override readonly name: string = 'TimeoutError';
+}
+
+/** The caller cancelled the call through its `AbortSignal`, or `all` cancelled it after a sibling failed. */
+export class AbortError extends VolleyError {
+  override readonly name: string = 'AbortError';
+  constructor(message = 'The call was cancelled before it finished.', init: VolleyErrorInit = {}) {
+    super('aborted', message, init);
+  }
+}
+
+export function isVolleyError(value: unknown): value is VolleyError {
+  return value instanceof VolleyError;
+}

@@ -1,0 +1,77 @@
+/** What the scheduler hands a provider, and what a provider hands back. */
+
+export interface ChatMessage {
+  readonly role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+  /** Text, or the provider's own content parts (images, files), passed through untouched. */
+  readonly content: string | readonly unknown[];
+  readonly name?: string;
+}
+
+export type ResponseFormat =
+  | { readonly type: 'text' }
+  | { readonly type: 'json_object' }
+  | { readonly type: 'json_schema'; readonly json_schema: Record<string, unknown> };
+
+/** A request as the user writes it: a prompt string or a list of messages, plus model parameters. */
+export interface CallRequest {
+  /** A single user message; shorthand for `messages: [{ role: 'user', content: prompt }]`. */
+  readonly prompt?: string;
+  readonly messages?: readonly ChatMessage[];
+  /** Overrides the client's default model for this call. */
+  readonly model?: string;
+  /** Upper bound on output tokens; also what the rate limiter reserves for the answer. */
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly responseFormat?: ResponseFormat;
+  /** Any other body fields, sent as they are (`top_p`, `seed`, `tools`, ...). */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+/** A request after defaults are applied: what a provider sends. */
+export interface ProviderRequest {
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  readonly maxTokens?: number | undefined;
+  readonly temperature?: number | undefined;
+  readonly responseFormat?: ResponseFormat | undefined;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface Usage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+}
+
+export interface ProviderResponse {
+  readonly text: string;
+  /** Absent only when the server reported none. */
+  readonly usage: Usage | undefined;
+  readonly finishReason: string | null;
+  /** The model the server says answered. */
+  readonly model: string;
+  readonly requestID: string | undefined;
+  /** Response headers, read for rate-limit state. */
+  readonly headers: Headers;
+  /** The provider's response body as parsed by its SDK. */
+  readonly raw: unknown;
+}
+
+export interface SendContext {
+  /** Aborts this attempt: a per-attempt timeout, a deadline, or the caller's cancellation. */
+  readonly signal: AbortSignal;
+  /** When given, the provider streams and reports each text delta as it arrives. */
+  readonly onDelta?: ((text: string) => void) | undefined;
+}
+
+/**
+ * A provider sends one attempt and maps every failure to a `VolleyError` (see `errors.ts`) at its
+ * boundary, so nothing above it ever sees an SDK error. It never retries by itself.
+ */
+export interface Provider {
+  /** Identifies the server and account: calls through providers with the same id share lanes. */
+  readonly id: string;
+  /** Model used when a request names none. */
+  readonly defaultModel?: string | undefined;
+  send(request: ProviderRequest, context: SendContext): Promise<ProviderResponse>;
+}
