@@ -10,7 +10,8 @@ export interface Clock {
 }
 
 export const systemClock: Clock = {
-  now: () => performance.now(),
+  // Epoch milliseconds that never step backwards: timings stay monotonic and reports get wall time.
+  now: () => performance.timeOrigin + performance.now(),
   setTimer(fn, ms) {
     const handle = setTimeout(fn, Math.max(0, ms));
     return () => clearTimeout(handle);

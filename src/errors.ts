@@ -27,7 +27,8 @@ export type VolleyErrorCode =
   | 'lane_stopped'
   | 'invalid_request'
   | 'budget_exceeded'
-  | 'invalid_output';
+  | 'invalid_output'
+  | 'unexpected';
 
 export interface VolleyErrorInit {
   readonly status?: number | undefined;
@@ -59,7 +60,13 @@ export class VolleyError extends Error {
   }
 
   /** A plain object for journals and reports: never the headers, which may echo credentials. */
-  toJSON(): { code: VolleyErrorCode; message: string; status?: number; requestID?: string; attempts: number } {
+  toJSON(): {
+    code: VolleyErrorCode;
+    message: string;
+    status?: number;
+    requestID?: string;
+    attempts: number;
+  } {
     return {
       code: this.code,
       message: this.message,

@@ -29,7 +29,9 @@ export interface CallResult {
 }
 
 /** One item of `settle`: like `Promise.allSettled`, with the error typed. */
-export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: VolleyError };
+export type Settled<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: VolleyError };
 
 /** Per-call options, separate from the request so that a request stays plain data. */
 export interface CallOptions {
@@ -83,7 +85,11 @@ export interface VolleyEvents {
   queued: CallEventBase & { readonly estimatedTokens: number; readonly priority: number };
   started: CallEventBase & { readonly attempt: number; readonly waitedMs: number };
   'rate-limited': CallEventBase & { readonly pauseMs: number; readonly status: number | undefined };
-  retried: CallEventBase & { readonly attempt: number; readonly delayMs: number; readonly error: VolleyError };
+  retried: CallEventBase & {
+    readonly attempt: number;
+    readonly delayMs: number;
+    readonly error: VolleyError;
+  };
   finished: CallEventBase & { readonly result: CallResult };
   failed: CallEventBase & { readonly error: VolleyError };
 }

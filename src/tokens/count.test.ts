@@ -20,7 +20,10 @@ describe('token counting', () => {
   });
 
   it('counts the text parts of multi-part content', () => {
-    const parts = [{ type: 'text', text: 'hello world' }, { type: 'image_url', image_url: { url: 'x' } }];
+    const parts = [
+      { type: 'text', text: 'hello world' },
+      { type: 'image_url', image_url: { url: 'x' } },
+    ];
     expect(countMessageTokens([{ role: 'user', content: parts }])).toBe(8);
   });
 });

@@ -26,7 +26,8 @@ function contentText(content: ChatMessage['content']): string {
   // tokenizer cannot see, so they are left to the reconciliation with reported usage.
   let text = '';
   for (const part of content) {
-    if (part && typeof part === 'object' && 'text' in part && typeof part.text === 'string') text += part.text;
+    if (part && typeof part === 'object' && 'text' in part && typeof part.text === 'string')
+      text += part.text;
   }
   return text;
 }

@@ -1,0 +1,144 @@
+/** The options of `new Volley(...)`: documented, defaulted once, and checked before any call is made. */
+import { type Clock, systemClock } from '../clock.js';
+import type { Provider } from '../providers/types.js';
+import { type BackoffOptions, defaultBackoff } from '../retry/backoff.js';
+
+export interface LimitOptions {
+  /** Requests per minute per model. @default learned from the server's `x-ratelimit-*` headers */
+  readonly rpm?: number | undefined;
+  /** Tokens per minute per model (prompt plus reserved output). @default learned from the headers */
+  readonly tpm?: number | undefined;
+  /** Fixed cap on calls in flight per model. @default adaptive, from 4 up to `maxConcurrency` */
+  readonly concurrency?: number | undefined;
+  /** Highest adaptive concurrency per model. @default 512 */
+  readonly maxConcurrency?: number | undefined;
+}
+
+export interface RetryOptions extends Partial<BackoffOptions> {
+  /** Attempts per call, the first included. @default 6 */
+  readonly maxAttempts?: number | undefined;
+}
+
+export interface VolleyOptions {
+  /** Where calls go, e.g. `openai()` or `anthropic()`. */
+  readonly provider: Provider;
+  /** Model for requests that name none. @default the provider's `defaultModel` */
+  readonly model?: string | undefined;
+  readonly limits?: LimitOptions | undefined;
+  readonly retry?: RetryOptions | undefined;
+  /** Per-attempt timeout (ms). @default 60_000 */
+  readonly timeout?: number | undefined;
+  /** Time budget per call, queueing and retries included (ms). @default Infinity */
+  readonly deadline?: number | undefined;
+  /** Cancels every call of this client. */
+  readonly signal?: AbortSignal | undefined;
+  /** Output tokens reserved for a call without `maxTokens` until real answers are seen. @default 256 */
+  readonly outputTokens?: number | undefined;
+  /** @default the system clock */
+  readonly clock?: Clock | undefined;
+  /** Source of jitter, in [0, 1). @default Math.random */
+  readonly random?: (() => number) | undefined;
+}
+
+export interface ResolvedOptions {
+  readonly provider: Provider;
+  readonly model: string | undefined;
+  readonly rpm: number | undefined;
+  readonly tpm: number | undefined;
+  readonly concurrency: number | undefined;
+  readonly maxConcurrency: number;
+  readonly maxAttempts: number;
+  readonly backoff: BackoffOptions;
+  readonly timeout: number;
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+  readonly outputTokens: number;
+  readonly clock: Clock;
+  readonly random: () => number;
+}
+
+const KNOWN: Record<string, readonly string[]> = {
+  options: [
+    'provider',
+    'model',
+    'limits',
+    'retry',
+    'timeout',
+    'deadline',
+    'signal',
+    'outputTokens',
+    'clock',
+    'random',
+  ],
+  limits: ['rpm', 'tpm', 'concurrency', 'maxConcurrency'],
+  retry: ['maxAttempts', 'initialDelay', 'maxDelay', 'multiplier'],
+};
+
+export function resolveOptions(options: VolleyOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('Volley options must be an object.');
+  rejectUnknown('options', options);
+  rejectUnknown('limits', options.limits ?? {});
+  rejectUnknown('retry', options.retry ?? {});
+  const provider = options.provider;
+  if (!provider || typeof provider.send !== 'function' || typeof provider.id !== 'string') {
+    throw new TypeError(
+      'Expected `provider` to be a provider such as openai(); got ' + typeof provider + '.',
+    );
+  }
+  const limits = options.limits ?? {};
+  const retry = options.retry ?? {};
+  return {
+    provider,
+    model: options.model ?? provider.defaultModel,
+    rpm: positive('limits.rpm', limits.rpm),
+    tpm: positive('limits.tpm', limits.tpm),
+    concurrency: wholePositive('limits.concurrency', limits.concurrency),
+    maxConcurrency: wholePositive('limits.maxConcurrency', limits.maxConcurrency) ?? 512,
+    maxAttempts: wholePositive('retry.maxAttempts', retry.maxAttempts) ?? 6,
+    backoff: {
+      initialDelay: nonNegative('retry.initialDelay', retry.initialDelay) ?? defaultBackoff.initialDelay,
+      maxDelay: nonNegative('retry.maxDelay', retry.maxDelay) ?? defaultBackoff.maxDelay,
+      multiplier: positive('retry.multiplier', retry.multiplier) ?? defaultBackoff.multiplier,
+    },
+    timeout: positive('timeout', options.timeout) ?? 60_000,
+    deadline: positive('deadline', options.deadline) ?? Number.POSITIVE_INFINITY,
+    signal: options.signal,
+    outputTokens: nonNegative('outputTokens', options.outputTokens) ?? 256,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+  };
+}
+
+function rejectUnknown(where: string, value: object): void {
+  for (const key of Object.keys(value)) {
+    if (!KNOWN[where]!.includes(key)) {
+      const prefix = where === 'options' ? '' : `${where}.`;
+      throw new TypeError(`Unknown option \`${prefix}${key}\`. Known: ${KNOWN[where]!.join(', ')}.`);
+    }
+  }
+}
+
+export function positive(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new TypeError(`Expected \`${name}\` to be a number greater than 0, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function wholePositive(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(`Expected \`${name}\` to be a whole number of at least 1, got ${String(value)}.`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new TypeError(`Expected \`${name}\` to be a number of at least 0, got ${String(value)}.`);
+  }
+  return value;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConcurrencyLimit } from './concurrency.js';
+
+describe('ConcurrencyLimit', () => {
+  it('grows only while the cap is what holds calls back', () => {
+    const limit = new ConcurrencyLimit({ initial: 4, max: 100, grow: true });
+    limit.onSuccess(100, 0);
+    expect(limit.value).toBe(4);
+    for (let i = 0; i < 4; i++) {
+      limit.markSaturated();
+      limit.onSuccess(100, i);
+    }
+    expect(limit.value).toBe(8); // slow start: doubled over one round of successes
+  });
+
+  it('halves on overload once per window, then grows additively', () => {
+    const limit = new ConcurrencyLimit({ initial: 40, max: 100, grow: true });
+    limit.decrease(0.5, 1000, 500);
+    limit.decrease(0.5, 1200, 500); // same burst: ignored
+    expect(limit.value).toBe(20);
+    for (let i = 0; i < 20; i++) {
+      limit.markSaturated();
+      limit.onSuccess(100, 2000 + i);
+    }
+    expect(limit.value).toBe(20); // +1/20 per success: about one step per round
+    limit.markSaturated();
+    limit.onSuccess(100, 3000);
+    expect(limit.value).toBe(21);
+  });
+
+  it('backs off when latency climbs far above its baseline', () => {
+    const limit = new ConcurrencyLimit({ initial: 10, max: 100, grow: true });
+    for (let i = 0; i < 10; i++) limit.onSuccess(100, i);
+    for (let i = 0; i < 10; i++) limit.onSuccess(1000, 100 + i * 2000);
+    expect(limit.value).toBeLessThan(10);
+  });
+
+  it('never grows past a configured cap, and never below one', () => {
+    const limit = new ConcurrencyLimit({ initial: 3, max: 100, grow: false });
+    for (let i = 0; i < 10; i++) {
+      limit.markSaturated();
+      limit.onSuccess(100, i);
+    }
+    expect(limit.value).toBe(3);
+    for (let i = 0; i < 10; i++) limit.decrease(0.5, i * 1000, 1);
+    expect(limit.value).toBe(1);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * The adaptive concurrency cap of a lane: additive increase while the cap is what holds calls back
+ * and answers stay fast; multiplicative decrease on overload (a 429 no bucket explains, or latency
+ * well above its baseline). It starts in slow start (+1 per success, doubling per round trip) and
+ * switches to +1/cap per success after the first decrease.
+ */
+export interface ConcurrencyOptions {
+  /** Cap at start. */
+  readonly initial: number;
+  /** Highest cap it may reach. */
+  readonly max: number;
+  /** When false the cap never grows past `initial` (a configured concurrency). */
+  readonly grow: boolean;
+}
+
+/** Latency this many times the baseline counts as overload. */
+const LATENCY_OVERLOAD = 2;
+
+export class ConcurrencyLimit {
+  #limit: number;
+  #slowStart = true;
+  #saturated = false;
+  #fastLatency: number | undefined;
+  #baseline: number | undefined;
+  #lastDecrease = Number.NEGATIVE_INFINITY;
+
+  constructor(readonly options: ConcurrencyOptions) {
+    this.#limit = options.initial;
+  }
+
+  /** Calls that may be in flight at once now. */
+  get value(): number {
+    return Math.max(1, Math.floor(this.#limit));
+  }
+
+  /** The cap held a call back: growth is warranted if answers stay healthy. */
+  markSaturated(): void {
+    this.#saturated = true;
+  }
+
+  onSuccess(latencyMs: number, now: number): void {
+    this.#fastLatency =
+      this.#fastLatency === undefined ? latencyMs : this.#fastLatency * 0.8 + latencyMs * 0.2;
+    // The baseline follows the best recent latency, drifting up slowly so it can adapt to longer answers.
+    this.#baseline = Math.min(this.#baseline ?? latencyMs, this.#fastLatency) * 1.002;
+    if (this.#fastLatency > LATENCY_OVERLOAD * this.#baseline) {
+      this.decrease(0.9, now, latencyMs);
+      return;
+    }
+    if (!this.#saturated) return;
+    this.#saturated = false;
+    const ceiling = this.options.grow ? this.options.max : this.options.initial;
+    this.#limit = Math.min(ceiling, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
+  }
+
+  /** Overload: cut the cap by `factor`, at most once per `window` ms so one burst counts once. */
+  decrease(factor: number, now: number, window: number): void {
+    if (now - this.#lastDecrease < window) return;
+    this.#lastDecrease = now;
+    this.#slowStart = false;
+    this.#limit = Math.max(1, this.#limit * factor);
+  }
+}
