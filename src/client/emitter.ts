@@ -5,7 +5,10 @@ export class Emitter<Events extends object> {
   /** Adds a listener; the returned function removes it. */
   on<K extends keyof Events>(name: K, listener: (event: Events[K]) => void): () => void {
     let set = this.#listeners.get(name);
-    if (!set) this.#listeners.set(name, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
     set.add(listener as (event: never) => void);
     return () => set.delete(listener as (event: never) => void);
   }

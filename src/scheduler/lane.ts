@@ -67,9 +67,12 @@ export class Lane {
 
   /** Queues a job; its promise callbacks fire when it settles. */
   submit(job: Job): void {
-    if (this.#stopped) return job.reject(laneStoppedError(this.#stopped));
-    job.estimate = job.promptTokens + (job.request.maxTokens ?? this.#outputEstimate);
     this.#unsettled++;
+    if (this.#stopped) {
+      this.#settle(job, finalError(job, laneStoppedError(this.#stopped), this.config.clock.now()));
+      return;
+    }
+    job.estimate = job.promptTokens + (job.request.maxTokens ?? this.#outputEstimate);
     this.#ready.push(job);
     this.#pump();
   }
