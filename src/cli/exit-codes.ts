@@ -1,0 +1,32 @@
+/**
+ * The one place that turns outcomes into exit codes; the README documents the same table.
+ * Commands return these, and `main` maps any error that escapes a command.
+ */
+import { VolleyError } from '../errors.js';
+import { UsageError } from './args.js';
+
+export const EXIT = {
+  /** Everything succeeded. */
+  ok: 0,
+  /** The run finished but some items failed; see the errors file. */
+  itemsFailed: 1,
+  /** Bad flags or arguments. */
+  usage: 2,
+  /** The run stopped early: bad API key, unknown model, exhausted quota, unreadable input. */
+  fatal: 3,
+  /** `--max-cost` or `--max-tokens` was reached; unfinished items can be resumed. */
+  budget: 4,
+  /** Interrupted (Ctrl-C); rerun the same command to resume. */
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof UsageError || error instanceof TypeError) return EXIT.usage;
+  if (error instanceof VolleyError) {
+    if (error.code === 'aborted') return EXIT.interrupted;
+    if (error.code === 'budget_exceeded') return EXIT.budget;
+  }
+  return EXIT.fatal;
+}

@@ -1,0 +1,20 @@
+/** Everything a command touches outside itself, injected so that tests run commands in-process. */
+export interface CliIO {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stdin: NodeJS.ReadableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
+  readonly signal: AbortSignal;
+}
+
+export interface Command {
+  readonly name: string;
+  /** One line for `volley --help`. */
+  readonly summary: string;
+  /** The command's own help text. */
+  readonly usage: string;
+  /** Runs with the arguments after the command name; resolves to the process exit code. */
+  run(args: readonly string[], io: CliIO): Promise<number>;
+}
