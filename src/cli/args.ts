@@ -9,7 +9,11 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parseFlags<T extends Options>(args: readonly string[], options: T, usage: string) {
+type Parsed<T extends Options> = ReturnType<
+  typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>
+>;
+
+export function parseFlags<T extends Options>(args: readonly string[], options: T, usage: string): Parsed<T> {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {

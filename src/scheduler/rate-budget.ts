@@ -17,14 +17,12 @@ export interface RateBudgetOptions {
 export class RateBudget {
   requests: TokenBucket | undefined;
   tokens: TokenBucket | undefined;
-  /** True once the server has told us anything about its limits. */
-  learned = false;
 
   constructor(
     private readonly options: RateBudgetOptions,
     now: number,
   ) {
-    // A configured limit is taken at its word: the user knows their tier.
+    // A configured limit applies from the first call; the server's headers may only lower it.
     if (options.rpm !== undefined) this.requests = bucket(options.rpm, options.burstMs, now);
     if (options.tpm !== undefined) this.tokens = bucket(options.tpm, options.burstMs, now);
   }
@@ -43,25 +41,12 @@ export class RateBudget {
     this.tokens?.take(tokens, now);
   }
 
-  /** Learns limits the user did not configure, and lowers our levels to what the server reports. */
+  /** Learns the server's limits, and lowers our levels to what the server reports as remaining. */
   observe(headers: Headers, now: number): void {
     const seen = readRateLimitHeaders(headers);
     const { headroom, burstMs } = this.options;
-    if (seen.limitRequests !== undefined || seen.limitTokens !== undefined) this.learned = true;
-    if (
-      this.options.rpm === undefined &&
-      seen.limitRequests &&
-      this.requests?.perMinute !== seen.limitRequests * headroom
-    ) {
-      this.requests = bucket(seen.limitRequests * headroom, burstMs, now, this.requests);
-    }
-    if (
-      this.options.tpm === undefined &&
-      seen.limitTokens &&
-      this.tokens?.perMinute !== seen.limitTokens * headroom
-    ) {
-      this.tokens = bucket(seen.limitTokens * headroom, burstMs, now, this.tokens);
-    }
+    this.requests = learn(this.requests, this.options.rpm, seen.limitRequests, headroom, burstMs, now);
+    this.tokens = learn(this.tokens, this.options.tpm, seen.limitTokens, headroom, burstMs, now);
     follow(this.requests, seen.remainingRequests, seen.limitRequests, now);
     follow(this.tokens, seen.remainingTokens, seen.limitTokens, now);
   }
@@ -87,6 +72,23 @@ export class RateBudget {
     }
     return blamed;
   }
+}
+
+/**
+ * The budget in force once the server has stated `limit`: a configured limit is an upper bound the
+ * server can only lower (a tier set too high would otherwise meet a 429 on every other call).
+ */
+function learn(
+  current: TokenBucket | undefined,
+  configured: number | undefined,
+  limit: number | undefined,
+  headroom: number,
+  burstMs: number,
+  now: number,
+): TokenBucket | undefined {
+  if (!limit) return current;
+  const perMinute = Math.min(configured ?? Number.POSITIVE_INFINITY, limit * headroom);
+  return current?.perMinute === perMinute ? current : bucket(perMinute, burstMs, now, current);
 }
 
 function bucket(perMinute: number, burstMs: number, now: number, previous?: TokenBucket): TokenBucket {

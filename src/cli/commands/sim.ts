@@ -1,0 +1,100 @@
+/** `volley sim`: the built-in OpenAI-compatible simulator, served over HTTP until Ctrl-C. */
+import { createSimulator } from '../../simulator/handler.js';
+import { listen } from '../../simulator/listen.js';
+import { durationFlag, numberFlag, parseFlags, UsageError } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import type { Command } from '../io.js';
+
+const usage = `Usage: volley sim [options]
+
+Serves an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models, GET /stats)
+with provider-like rate limits, latency and faults, for offline runs and tests.
+
+Options:
+  --port N              TCP port (default: 8787; 0 picks a free one)
+  --host ADDR           interface to bind (default: 127.0.0.1)
+  --rpm N, --tpm N      requests / tokens per minute (default: unlimited)
+  --burst 1s            burst window the limits allow at once (default: 1s)
+  --latency 400ms       median latency (default: 400ms)
+  --spread X            lognormal spread of the latency, 0 = fixed (default: 0)
+  --ms-per-token N      extra latency per output token (default: 0)
+  --output-tokens N     typical answer length in tokens (default: 20)
+  --fail-500 P, --fail-503 P, --reset P, --hang P, --malformed P
+                        fault rates, each a probability from 0 to 1
+  --seed N              seed for answers, latencies and faults (default: 1)
+  --require-key-env NAME  answer 401 unless the API key sent equals this variable's value`;
+
+const options = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  rpm: { type: 'string' },
+  tpm: { type: 'string' },
+  burst: { type: 'string' },
+  latency: { type: 'string' },
+  spread: { type: 'string' },
+  'ms-per-token': { type: 'string' },
+  'output-tokens': { type: 'string' },
+  'fail-500': { type: 'string' },
+  'fail-503': { type: 'string' },
+  reset: { type: 'string' },
+  hang: { type: 'string' },
+  malformed: { type: 'string' },
+  seed: { type: 'string' },
+  'require-key-env': { type: 'string' },
+} as const;
+
+export const sim: Command = {
+  name: 'sim',
+  summary: 'serve the built-in OpenAI-compatible simulator',
+  usage,
+  async run(args, io) {
+    const { values } = parseFlags(args, options, usage);
+    const keyEnv = values['require-key-env'];
+    const simulator = createSimulator({
+      rpm: numberFlag('rpm', values.rpm),
+      tpm: numberFlag('tpm', values.tpm),
+      burstWindowMs: durationFlag('burst', values.burst) ?? 1000,
+      latencyMedianMs: durationFlag('latency', values.latency) ?? 400,
+      latencySpread: rate('spread', values.spread, 10),
+      msPerOutputToken: rate('ms-per-token', values['ms-per-token'], 10_000),
+      outputTokens: numberFlag('output-tokens', values['output-tokens'], { integer: true }) ?? 20,
+      seed: rate('seed', values.seed, Number.MAX_SAFE_INTEGER) || 1,
+      faults: {
+        serverError: rate('fail-500', values['fail-500']),
+        unavailable: rate('fail-503', values['fail-503']),
+        reset: rate('reset', values.reset),
+        hang: rate('hang', values.hang),
+        malformed: rate('malformed', values.malformed),
+      },
+      apiKey: keyEnv ? requiredEnv(io.env, keyEnv) : undefined,
+      models: [],
+    });
+    const port = values.port === undefined ? 8787 : Number(values.port);
+    const server = await listen(simulator, { port, host: values.host ?? '127.0.0.1' });
+    io.stdout.write(`volley sim listening on ${server.url}\n`);
+    io.stdout.write(`  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=anything volley run ...\n`);
+    await new Promise<void>((resolve) => {
+      if (io.signal.aborted) resolve();
+      io.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await server.close();
+    io.stdout.write(`${JSON.stringify(simulator.stats())}\n`);
+    return EXIT.ok;
+  },
+};
+
+/** A number from 0 to `max` (a probability by default); 0 when absent. */
+function rate(name: string, value: string | undefined, max = 1): number {
+  if (value === undefined) return 0;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0 || number > max) {
+    throw new UsageError(`--${name} takes a number from 0 to ${max}, got '${value}'.`);
+  }
+  return number;
+}
+
+function requiredEnv(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name];
+  if (!value) throw new UsageError(`--require-key-env ${name}: that variable is not set.`);
+  return value;
+}

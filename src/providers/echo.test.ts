@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { AbortError, TimeoutError } from '../errors.js';
+import { ManualClock } from '../test-support/manual-clock.js';
+import { ECHO_LENGTH, echoProvider } from './echo.js';
+import type { ProviderRequest } from './types.js';
+
+const LONG = 'The quick brown fox jumps over the lazy dog, twice over, and then some.';
+
+function request(overrides: Partial<ProviderRequest> = {}): ProviderRequest {
+  return {
+    model: 'echo-1',
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'first question' },
+      { role: 'assistant', content: 'first answer' },
+      { role: 'user', content: LONG },
+    ],
+    params: {},
+    ...overrides,
+  };
+}
+
+const live = () => new AbortController().signal;
+
+describe('echoProvider', () => {
+  it('answers with the start of the last user message and plausible usage', async () => {
+    const p = echoProvider();
+    expect(p.id).toBe('echo');
+    expect(p.defaultModel).toBe('echo');
+    const response = await p.send(request(), { signal: live() });
+    expect(response.text).toBe(LONG.slice(0, ECHO_LENGTH));
+    expect(response.finishReason).toBe('stop');
+    expect(response.model).toBe('echo-1');
+    expect(response.headers).toBeInstanceOf(Headers);
+    const usage = response.usage!;
+    expect(usage.promptTokens).toBeGreaterThan(0);
+    expect(usage.completionTokens).toBe(Math.ceil(ECHO_LENGTH / 4));
+    expect(usage.totalTokens).toBe(usage.promptTokens + usage.completionTokens);
+  });
+
+  it('is deterministic', async () => {
+    const p = echoProvider();
+    const a = await p.send(request(), { signal: live() });
+    const b = await p.send(request(), { signal: live() });
+    expect(b.text).toBe(a.text);
+    expect(b.usage).toEqual(a.usage);
+  });
+
+  it('reads text parts and short prompts', async () => {
+    const p = echoProvider();
+    const parts = await p.send(
+      request({
+        messages: [{ role: 'user', content: [{ type: 'image_url' }, { type: 'text', text: 'hi' }] }],
+      }),
+      { signal: live() },
+    );
+    expect(parts.text).toBe('hi');
+  });
+
+  it('stops at maxTokens with finish reason length', async () => {
+    const response = await echoProvider().send(request({ maxTokens: 2 }), { signal: live() });
+    expect(response.text).toBe(LONG.slice(0, 8));
+    expect(response.finishReason).toBe('length');
+  });
+
+  it('streams the answer as one delta', async () => {
+    const deltas: string[] = [];
+    const response = await echoProvider().send(request(), { signal: live(), onDelta: (d) => deltas.push(d) });
+    expect(deltas).toEqual([response.text]);
+  });
+
+  it('waits latencyMs on the given clock', async () => {
+    const clock = new ManualClock();
+    const p = echoProvider({ latencyMs: 100, clock });
+    let done = false;
+    const pending = p.send(request(), { signal: live() }).then((r) => {
+      done = true;
+      return r;
+    });
+    await clock.advance(99);
+    expect(done).toBe(false);
+    await clock.advance(1);
+    expect(done).toBe(true);
+    expect((await pending).text).toBe(LONG.slice(0, ECHO_LENGTH));
+  });
+
+  it('honours the signal before and during the wait', async () => {
+    const clock = new ManualClock();
+    const p = echoProvider({ latencyMs: 100, clock });
+    const before = new AbortController();
+    before.abort();
+    await expect(p.send(request(), { signal: before.signal })).rejects.toBeInstanceOf(AbortError);
+    await expect(echoProvider().send(request(), { signal: before.signal })).rejects.toBeInstanceOf(
+      AbortError,
+    );
+
+    const during = new AbortController();
+    const pending = p.send(request(), { signal: during.signal });
+    await clock.advance(50);
+    const reason = new TimeoutError('timeout', 'attempt timed out');
+    during.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('answers 100k calls quickly', async () => {
+    const p = echoProvider();
+    const signal = live();
+    const req = request();
+    const started = performance.now();
+    for (let i = 0; i < 100_000; i++) await p.send(req, { signal });
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('validates its options', () => {
+    expect(() => echoProvider({ latencyMs: -1 })).toThrow(/"latencyMs" must be a finite number >= 0, got -1/);
+    expect(() => echoProvider({ latencyMs: '5' as never })).toThrow(/got a string/);
+    expect(() => echoProvider({ clock: {} as never })).toThrow(/"clock" must be a Clock/);
+    expect(() => echoProvider({ latency: 5 } as never)).toThrow(/unknown option "latency"/);
+  });
+});

@@ -1,0 +1,271 @@
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  InternalServerError,
+  OpenAIError,
+  RateLimitError,
+} from 'openai';
+import { describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  ConnectionError,
+  TimeoutError,
+  APIError as VolleyAPIError,
+  VolleyError,
+} from '../errors.js';
+import { mapOpenAIError } from './openai-errors.js';
+
+const SENTINEL = 'sk-SENTINEL-0123456789abcdefABCDEF';
+/** A key that does not look like one, so only `secrets` can catch it. */
+const PLAIN_KEY = 'plainkey0123456789';
+
+function headers(extra: Record<string, string> = {}): Headers {
+  return new Headers({ 'x-request-id': 'req_123', 'content-type': 'application/json', ...extra });
+}
+
+function statusError(
+  status: number,
+  error: Record<string, unknown> | undefined,
+  extra?: Record<string, string>,
+) {
+  return APIError.generate(status, error === undefined ? undefined : { error }, undefined, headers(extra));
+}
+
+function expectNoSecret(mapped: VolleyError, ...secrets: string[]): void {
+  const cause = mapped.cause instanceof Error ? `${mapped.cause.message} ${mapped.cause.stack ?? ''}` : '';
+  for (const secret of [SENTINEL, ...secrets]) {
+    expect(mapped.message).not.toContain(secret);
+    expect(JSON.stringify(mapped)).not.toContain(secret);
+    expect(cause).not.toContain(secret);
+  }
+}
+
+describe('mapOpenAIError: status errors', () => {
+  const cases: Array<[string, number, Record<string, unknown> | undefined, string]> = [
+    [
+      'plain 400',
+      400,
+      { message: 'Invalid value for temperature', type: 'invalid_request_error' },
+      'bad_request',
+    ],
+    [
+      '400 context_length_exceeded code',
+      400,
+      { message: 'Too long', type: 'invalid_request_error', code: 'context_length_exceeded' },
+      'context_length_exceeded',
+    ],
+    [
+      '400 vLLM context message',
+      400,
+      {
+        message: "This model's maximum context length is 4096 tokens. However, you requested 5000",
+        code: 400,
+      },
+      'context_length_exceeded',
+    ],
+    ['400 content_filter', 400, { message: 'filtered', code: 'content_filter' }, 'content_filtered'],
+    [
+      '400 content_policy_violation',
+      400,
+      { message: 'nope', code: 'content_policy_violation' },
+      'content_filtered',
+    ],
+    [
+      '400 Azure inner error',
+      400,
+      { message: 'filtered', code: 'BadRequest', innererror: { code: 'ResponsibleAIPolicyViolation' } },
+      'content_filtered',
+    ],
+    ['401', 401, { message: 'Incorrect API key provided', code: 'invalid_api_key' }, 'authentication'],
+    ['403', 403, { message: 'Country not supported' }, 'permission_denied'],
+    ['404', 404, { message: 'The model does not exist', code: 'model_not_found' }, 'not_found'],
+    ['408', 408, { message: 'Request timeout' }, 'request_timeout'],
+    ['409', 409, { message: 'Conflict' }, 'conflict'],
+    ['413', 413, { message: 'Payload too large' }, 'bad_request'],
+    ['422', 422, { message: 'Unprocessable' }, 'unprocessable'],
+    [
+      '429 rate',
+      429,
+      { message: 'Rate limit reached for requests', code: 'rate_limit_exceeded' },
+      'rate_limited',
+    ],
+    ['429 quota code', 429, { message: 'Quota', code: 'insufficient_quota' }, 'quota_exceeded'],
+    ['429 quota type', 429, { message: 'Quota', type: 'insufficient_quota' }, 'quota_exceeded'],
+    [
+      '429 quota message',
+      429,
+      { message: 'You exceeded your current quota, please check your plan and billing details.' },
+      'quota_exceeded',
+    ],
+    ['500', 500, { message: 'The server had an error' }, 'server_error'],
+    ['502 no body', 502, undefined, 'server_error'],
+    ['503', 503, { message: 'Overloaded' }, 'server_error'],
+    ['529 overloaded', 529, { message: 'Overloaded' }, 'server_error'],
+  ];
+
+  it.each(cases)('%s', (_name, status, body, code) => {
+    const mapped = mapOpenAIError(statusError(status, body));
+    expect(mapped).toBeInstanceOf(VolleyAPIError);
+    expect(mapped.code).toBe(code);
+    expect(mapped.status).toBe(status);
+    expect(mapped.requestID).toBe('req_123');
+    expect(mapped.headers).toBeInstanceOf(Headers);
+    expect(mapped.message.length).toBeGreaterThan(20);
+    expect(mapped.cause).toBeInstanceOf(APIError);
+    expect(JSON.parse(JSON.stringify(mapped))).toMatchObject({ code, status, requestID: 'req_123' });
+  });
+
+  it('keeps the rate-limit headers of a 429', () => {
+    const error = statusError(
+      429,
+      { message: 'slow down' },
+      { 'retry-after': '7', 'x-ratelimit-remaining-requests': '0' },
+    );
+    expect(error).toBeInstanceOf(RateLimitError);
+    const mapped = mapOpenAIError(error);
+    expect(mapped.headers?.get('retry-after')).toBe('7');
+    expect(mapped.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
+  });
+
+  it('tells the user what to do next', () => {
+    expect(mapOpenAIError(statusError(401, { message: 'bad key' })).message).toMatch(/Check OPENAI_API_KEY/);
+    expect(
+      mapOpenAIError(statusError(401, { message: 'bad key' }), { keyEnv: 'AZURE_OPENAI_API_KEY' }).message,
+    ).toMatch(/Check AZURE_OPENAI_API_KEY/);
+    expect(mapOpenAIError(statusError(429, { code: 'insufficient_quota', message: 'q' })).message).toMatch(
+      /add credit or raise the limit; retrying will not help/i,
+    );
+    const notFound = mapOpenAIError(statusError(404, { message: 'nope' }), {
+      model: 'gpt-typo',
+      baseURL: 'http://localhost:8000/v1',
+    });
+    expect(notFound.message).toContain('model "gpt-typo"');
+    expect(notFound.message).toContain('http://localhost:8000/v1');
+    expect(notFound.message).toContain('Server said: "nope"');
+    expect(mapOpenAIError(statusError(400, { message: 'bad', param: 'temperature' })).message).toContain(
+      '"temperature"',
+    );
+  });
+
+  it('never repeats the key, whether masked, whole or not key-shaped', () => {
+    const masked = 'sk-SENTI*********************cdef';
+    for (const status of [400, 401, 403, 404, 429, 500]) {
+      const error = statusError(status, {
+        message: `Incorrect API key provided: ${SENTINEL}. Also ${masked} and ${PLAIN_KEY}. Authorization: Bearer ${SENTINEL}`,
+        code: 'invalid_api_key',
+      });
+      const mapped = mapOpenAIError(error, { secrets: [SENTINEL, PLAIN_KEY] });
+      expectNoSecret(mapped, masked, PLAIN_KEY);
+      expect(mapped.message).toContain('sk-***');
+    }
+  });
+
+  it('maps an SDK error whose message is only the status', () => {
+    const mapped = mapOpenAIError(new InternalServerError(500, undefined, undefined, headers()));
+    expect(mapped.code).toBe('server_error');
+    expect(mapped.message).not.toContain('Server said');
+  });
+});
+
+describe('mapOpenAIError: errors reported inside a stream', () => {
+  it.each([
+    [{ message: 'Internal error', type: 'server_error' }, 'server_error'],
+    [{ message: 'bad', type: 'BadRequestError', code: 400 }, 'bad_request'],
+    [{ message: 'Too long', code: 'context_length_exceeded' }, 'context_length_exceeded'],
+    [{ message: 'limited', code: 'rate_limit_exceeded' }, 'rate_limited'],
+    [{ message: 'bad', type: 'invalid_request_error' }, 'bad_request'],
+  ])('%o → %s', (body, code) => {
+    const mapped = mapOpenAIError(new APIError(undefined, body, undefined, headers()));
+    expect(mapped.code).toBe(code);
+    expect(mapped.status).toBeUndefined();
+    expect(mapped.requestID).toBe('req_123');
+  });
+});
+
+describe('mapOpenAIError: no answer', () => {
+  it('maps a user abort to AbortError', () => {
+    const mapped = mapOpenAIError(new APIUserAbortError());
+    expect(mapped).toBeInstanceOf(AbortError);
+    expect(mapped.code).toBe('aborted');
+  });
+
+  it('maps a fetch AbortError (DOMException) to AbortError', () => {
+    const mapped = mapOpenAIError(new DOMException('This operation was aborted', 'AbortError'));
+    expect(mapped).toBeInstanceOf(AbortError);
+  });
+
+  it('maps a connection timeout to TimeoutError', () => {
+    const mapped = mapOpenAIError(new APIConnectionTimeoutError(), { baseURL: 'http://h/v1' });
+    expect(mapped).toBeInstanceOf(TimeoutError);
+    expect(mapped.code).toBe('timeout');
+    expect(mapped.message).toContain('http://h/v1');
+  });
+
+  it('maps a reset to ConnectionError and keeps the system error in the cause chain', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const fetchFailed = new TypeError('fetch failed', { cause: reset });
+    const mapped = mapOpenAIError(new APIConnectionError({ cause: fetchFailed }));
+    expect(mapped).toBeInstanceOf(ConnectionError);
+    expect(mapped.code).toBe('connection_error');
+    expect(mapped.message).toContain('ECONNRESET');
+    expect(mapped.message).toMatch(/reset/);
+    expect(mapped.cause).toBe(fetchFailed);
+    expect((mapped.cause as Error).cause).toBe(reset);
+  });
+
+  it('maps a refused connection', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const mapped = mapOpenAIError(
+      new APIConnectionError({ cause: new TypeError('fetch failed', { cause: refused }) }),
+    );
+    expect(mapped.code).toBe('connection_error');
+    expect(mapped.message).toMatch(/refused/);
+  });
+
+  it('maps an unwrapped transport error (a stream cut mid-body) to ConnectionError', () => {
+    const socket = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const mapped = mapOpenAIError(new TypeError('terminated', { cause: socket }));
+    expect(mapped).toBeInstanceOf(ConnectionError);
+    expect(mapped.cause).toBeInstanceOf(TypeError);
+  });
+
+  it('maps a thrown non-error value to ConnectionError', () => {
+    expect(mapOpenAIError('boom').code).toBe('connection_error');
+  });
+
+  it('maps a JSON parse failure to malformed_response', () => {
+    let syntax: unknown;
+    try {
+      JSON.parse(`{"oops": ${SENTINEL}`);
+    } catch (error) {
+      syntax = error;
+    }
+    const mapped = mapOpenAIError(syntax);
+    expect(mapped.code).toBe('malformed_response');
+    expectNoSecret(mapped);
+  });
+
+  it('maps a missing body to malformed_response', () => {
+    const mapped = mapOpenAIError(new OpenAIError('Attempted to iterate over a response with no body'));
+    expect(mapped.code).toBe('malformed_response');
+  });
+
+  it('maps other SDK refusals to invalid_request', () => {
+    expect(mapOpenAIError(new OpenAIError('Expected request body to be an object')).code).toBe(
+      'invalid_request',
+    );
+  });
+
+  it('returns a VolleyError unchanged', () => {
+    const error = new VolleyError('malformed_response', 'x');
+    expect(mapOpenAIError(error)).toBe(error);
+  });
+
+  it('redacts keys from connection error messages and causes', () => {
+    const cause = new Error(`proxy rejected ${SENTINEL}`);
+    const mapped = mapOpenAIError(new APIConnectionError({ cause }), { secrets: [SENTINEL] });
+    expectNoSecret(mapped);
+  });
+});
