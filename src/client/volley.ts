@@ -2,13 +2,13 @@
  * The client: `complete` one call, `all` (fail fast) or `settle` (a result or an error per item)
  * many, in input order. Calls go through one lane per model, which owns rate limits and retries.
  */
-import { setMaxListeners } from 'node:events';
 import { AbortError, VolleyError } from '../errors.js';
 import type { CallRequest, Provider } from '../providers/types.js';
 import { ExponentialBackoff } from '../retry/backoff.js';
 import type { Job } from '../scheduler/job.js';
 import { Lane } from '../scheduler/lane.js';
 import { countMessageTokens } from '../tokens/count.js';
+import { AbortRegistry } from './abort-registry.js';
 import { Emitter } from './emitter.js';
 import { normalizeRequest } from './normalize.js';
 import { type ResolvedOptions, resolveOptions, type VolleyOptions } from './options.js';
@@ -25,6 +25,7 @@ export class Volley {
   readonly #events = new Emitter<VolleyEvents>();
   readonly #lanes = new Map<string, Lane>();
   readonly #jobs = new Map<string, { job: Job; lane: Lane }>();
+  readonly #aborts = new AbortRegistry();
   #seq = 0;
 
   constructor(options: VolleyOptions) {
@@ -67,17 +68,14 @@ export class Volley {
         stopReason: undefined,
         dispose: () => {},
       };
-      const onAbort = () => lane.cancel(job, 'cancelled');
-      for (const signal of signals) {
-        // One listener per call on a signal shared by a whole batch is expected, not a leak.
-        setMaxListeners(0, signal);
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
+      const unwatch = signals.map((signal) =>
+        this.#aborts.watch(signal, () => lane.cancel(job, 'cancelled')),
+      );
       const cancelDeadline = Number.isFinite(deadline)
         ? clock.setTimer(() => lane.cancel(job, 'deadline'), deadline)
         : undefined;
       job.dispose = () => {
-        for (const signal of signals) signal.removeEventListener('abort', onAbort);
+        for (const stop of unwatch) stop();
         cancelDeadline?.();
         this.#jobs.delete(id);
       };
