@@ -1,0 +1,44 @@
+/**
+ * Volley's public surface. Everything a user imports from `volley` is listed here; the simulator
+ * has its own entry point, `volley/simulator`.
+ */
+
+export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
+export type {
+  CallEventBase,
+  CallOptions,
+  CallResult,
+  CallTimings,
+  LaneSnapshot,
+  LimitOptions,
+  RetryOptions,
+  Settled,
+  VolleyEvents,
+  VolleyOptions,
+  WaitReason,
+} from './client/index.js';
+export { Volley } from './client/index.js';
+export {
+  AbortError,
+  APIError,
+  ConnectionError,
+  isVolleyError,
+  TimeoutError,
+  VolleyError,
+  type VolleyErrorCode,
+} from './errors.js';
+export type {
+  AzureOpenAIProviderOptions,
+  CallRequest,
+  ChatMessage,
+  EchoProviderOptions,
+  OpenAIProviderOptions,
+  Provider,
+  ProviderRequest,
+  ProviderResponse,
+  ResponseFormat,
+  SendContext,
+  Usage,
+} from './providers/index.js';
+export { azureOpenAI, echoProvider, openai } from './providers/index.js';
