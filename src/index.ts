@@ -29,6 +29,7 @@ export {
   type VolleyErrorCode,
 } from './errors.js';
 export type {
+  AnthropicProviderOptions,
   AzureOpenAIProviderOptions,
   CallRequest,
   ChatMessage,
@@ -41,4 +42,4 @@ export type {
   SendContext,
   Usage,
 } from './providers/index.js';
-export { azureOpenAI, echoProvider, openai } from './providers/index.js';
+export { anthropic, azureOpenAI, echoProvider, openai } from './providers/index.js';

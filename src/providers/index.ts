@@ -1,3 +1,10 @@
+export {
+  ANTHROPIC_DEFAULT_MAX_TOKENS,
+  type AnthropicProviderOptions,
+  anthropic,
+} from './anthropic.js';
+export { type AnthropicErrorContext, mapAnthropicError } from './anthropic-errors.js';
+export { translateRateLimitHeaders as translateAnthropicRateLimitHeaders } from './anthropic-headers.js';
 export { ECHO_LENGTH, type EchoProviderOptions, echoProvider } from './echo.js';
 export {
   type AzureOpenAIProviderOptions,

@@ -1,0 +1,317 @@
+import {
+  AnthropicError,
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ContentTooLargeError,
+  InternalServerError,
+  NotFoundError,
+  OverloadedError,
+  PermissionDeniedError,
+  RateLimitError,
+} from '@anthropic-ai/sdk';
+import { describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  ConnectionError,
+  TimeoutError,
+  APIError as VolleyAPIError,
+  VolleyError,
+} from '../errors.js';
+import { mapAnthropicError } from './anthropic-errors.js';
+
+const SENTINEL = 'sk-ant-api03-SENTINEL0123456789abcdefABCDEF';
+/** A key that does not look like one, so only `secrets` can catch it. */
+const PLAIN_KEY = 'plainkey0123456789';
+
+function headers(extra: Record<string, string> = {}): Headers {
+  return new Headers({ 'request-id': 'req_123', 'content-type': 'application/json', ...extra });
+}
+
+/** The SDK's own error for a status, from an Anthropic-shaped body, as the client builds it. */
+function statusError(
+  status: number,
+  error: Record<string, unknown> | undefined,
+  extra?: Record<string, string>,
+): APIError {
+  const body = error === undefined ? undefined : { type: 'error', error, request_id: 'req_body' };
+  return APIError.generate(status, body, undefined, headers(extra));
+}
+
+function expectNoSecret(mapped: VolleyError, ...secrets: string[]): void {
+  const cause = mapped.cause instanceof Error ? `${mapped.cause.message} ${mapped.cause.stack ?? ''}` : '';
+  for (const secret of [SENTINEL, ...secrets]) {
+    expect(mapped.message).not.toContain(secret);
+    expect(JSON.stringify(mapped)).not.toContain(secret);
+    expect(cause).not.toContain(secret);
+  }
+}
+
+describe('mapAnthropicError: status errors', () => {
+  const cases: Array<[string, number, Record<string, unknown> | undefined, string, unknown]> = [
+    [
+      '400',
+      400,
+      { type: 'invalid_request_error', message: 'temperature: range: 0..1' },
+      'bad_request',
+      BadRequestError,
+    ],
+    [
+      '400 prompt too long',
+      400,
+      { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' },
+      'context_length_exceeded',
+      BadRequestError,
+    ],
+    [
+      '400 low credit balance',
+      400,
+      {
+        type: 'invalid_request_error',
+        message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing.',
+      },
+      'quota_exceeded',
+      BadRequestError,
+    ],
+    [
+      '401',
+      401,
+      { type: 'authentication_error', message: 'invalid x-api-key' },
+      'authentication',
+      AuthenticationError,
+    ],
+    ['402', 402, { type: 'billing_error', message: 'Payment required' }, 'quota_exceeded', APIError],
+    [
+      '403',
+      403,
+      { type: 'permission_error', message: 'Your API key does not have permission' },
+      'permission_denied',
+      PermissionDeniedError,
+    ],
+    ['404', 404, { type: 'not_found_error', message: 'model: claude-typo' }, 'not_found', NotFoundError],
+    [
+      '413',
+      413,
+      { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' },
+      'bad_request',
+      ContentTooLargeError,
+    ],
+    [
+      '429',
+      429,
+      {
+        type: 'rate_limit_error',
+        message: 'Number of request tokens has exceeded your per-minute rate limit',
+      },
+      'rate_limited',
+      RateLimitError,
+    ],
+    [
+      '429 credit message',
+      429,
+      { type: 'rate_limit_error', message: 'Your credit balance is too low' },
+      'quota_exceeded',
+      RateLimitError,
+    ],
+    [
+      '429 spend limit code',
+      429,
+      {
+        type: 'rate_limit_error',
+        message: 'limit',
+        details: { error_code: 'enforced_spend_limit_reached' },
+      },
+      'quota_exceeded',
+      APIError,
+    ],
+    [
+      '500',
+      500,
+      { type: 'api_error', message: 'Internal server error' },
+      'server_error',
+      InternalServerError,
+    ],
+    ['502 no body', 502, undefined, 'server_error', InternalServerError],
+    ['529', 529, { type: 'overloaded_error', message: 'Overloaded' }, 'server_error', OverloadedError],
+  ];
+
+  it.each(cases)('%s', (_name, status, body, code, sdkClass) => {
+    const error = statusError(status, body);
+    expect(error).toBeInstanceOf(sdkClass as typeof APIError);
+    const mapped = mapAnthropicError(error);
+    expect(mapped).toBeInstanceOf(VolleyAPIError);
+    expect(mapped.code).toBe(code);
+    expect(mapped.status).toBe(status);
+    expect(mapped.requestID).toBe('req_123');
+    expect(mapped.headers).toBeInstanceOf(Headers);
+    expect(mapped.message.length).toBeGreaterThan(20);
+    expect(mapped.cause).toBe(error);
+    expect(JSON.parse(JSON.stringify(mapped))).toMatchObject({ code, status, requestID: 'req_123' });
+  });
+
+  it('falls back to the request id in the body', () => {
+    const error = APIError.generate(
+      500,
+      { type: 'error', error: { type: 'api_error', message: 'x' }, request_id: 'req_body' },
+      undefined,
+      new Headers(),
+    );
+    expect(mapAnthropicError(error).requestID).toBe('req_body');
+  });
+
+  it('keeps the headers of a 429 and adds their x-ratelimit-* equivalents', () => {
+    const reset = new Date(Date.now() + 20_000).toISOString();
+    const error = statusError(
+      429,
+      { type: 'rate_limit_error', message: 'slow down' },
+      {
+        'retry-after': '7',
+        'anthropic-ratelimit-requests-limit': '50',
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': reset,
+      },
+    );
+    const mapped = mapAnthropicError(error);
+    expect(mapped.headers?.get('retry-after')).toBe('7');
+    expect(mapped.headers?.get('anthropic-ratelimit-requests-reset')).toBe(reset);
+    expect(mapped.headers?.get('x-ratelimit-limit-requests')).toBe('50');
+    expect(mapped.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
+    expect(mapped.headers?.get('x-ratelimit-reset-requests')).toMatch(/^(19|20)(\.\d+)?s$/);
+  });
+
+  it('tells the user what to do next', () => {
+    const auth = mapAnthropicError(statusError(401, { type: 'authentication_error', message: 'bad key' }));
+    expect(auth.message).toMatch(/Check ANTHROPIC_API_KEY/);
+    const notFound = mapAnthropicError(statusError(404, { type: 'not_found_error', message: 'nope' }), {
+      model: 'claude-typo',
+      baseURL: 'http://localhost:8080',
+    });
+    expect(notFound.message).toContain('model "claude-typo"');
+    expect(notFound.message).toContain('http://localhost:8080');
+    expect(notFound.message).toContain('Server said: "nope"');
+    expect(
+      mapAnthropicError(statusError(529, { type: 'overloaded_error', message: 'Overloaded' })).message,
+    ).toMatch(/overloaded/i);
+    expect(
+      mapAnthropicError(statusError(413, { type: 'request_too_large', message: 'big' })).message,
+    ).toMatch(/larger than the server accepts/);
+  });
+
+  it('quotes a plain-text error body', () => {
+    const mapped = mapAnthropicError(APIError.generate(502, undefined, 'Bad gateway from proxy', headers()));
+    expect(mapped.code).toBe('server_error');
+    expect(mapped.message).toContain('Server said: "Bad gateway from proxy"');
+  });
+
+  it('never repeats the key, whether whole, masked or not key-shaped', () => {
+    for (const status of [400, 401, 403, 404, 429, 500, 529]) {
+      const error = statusError(status, {
+        type: 'authentication_error',
+        message: `invalid x-api-key ${SENTINEL}, also ${PLAIN_KEY}. Authorization: Bearer ${SENTINEL}`,
+      });
+      const mapped = mapAnthropicError(error, { secrets: [SENTINEL, PLAIN_KEY] });
+      expectNoSecret(mapped, PLAIN_KEY);
+      expect(mapped.message).toContain('***');
+      expect(mapped.cause).not.toBe(error);
+    }
+  });
+});
+
+describe('mapAnthropicError: errors reported inside a stream', () => {
+  it.each([
+    ['overloaded_error', 'Overloaded', 'server_error'],
+    ['api_error', 'Internal error', 'server_error'],
+    ['rate_limit_error', 'slow down', 'rate_limited'],
+    ['invalid_request_error', 'bad', 'bad_request'],
+    ['invalid_request_error', 'prompt is too long', 'context_length_exceeded'],
+    ['authentication_error', 'no', 'authentication'],
+    ['billing_error', 'pay', 'quota_exceeded'],
+  ])('%s (%s) → %s', (type, message, code) => {
+    const body = { type: 'error', error: { type, message } };
+    const mapped = mapAnthropicError(new APIError(undefined, body, undefined, headers()));
+    expect(mapped.code).toBe(code);
+    expect(mapped.status).toBeUndefined();
+    expect(mapped.requestID).toBe('req_123');
+    expect(mapped.message).toContain('in the stream');
+  });
+});
+
+describe('mapAnthropicError: no answer', () => {
+  it('maps a user abort to AbortError', () => {
+    const mapped = mapAnthropicError(new APIUserAbortError());
+    expect(mapped).toBeInstanceOf(AbortError);
+    expect(mapped.code).toBe('aborted');
+  });
+
+  it('maps a fetch AbortError (DOMException) to AbortError', () => {
+    expect(mapAnthropicError(new DOMException('This operation was aborted', 'AbortError'))).toBeInstanceOf(
+      AbortError,
+    );
+  });
+
+  it('maps a connection timeout to TimeoutError', () => {
+    const mapped = mapAnthropicError(new APIConnectionTimeoutError(), { baseURL: 'http://h' });
+    expect(mapped).toBeInstanceOf(TimeoutError);
+    expect(mapped.code).toBe('timeout');
+    expect(mapped.message).toContain('http://h');
+  });
+
+  it('maps a reset to ConnectionError and keeps the system error in the cause chain', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const fetchFailed = new TypeError('fetch failed', { cause: reset });
+    const mapped = mapAnthropicError(new APIConnectionError({ cause: fetchFailed }));
+    expect(mapped).toBeInstanceOf(ConnectionError);
+    expect(mapped.code).toBe('connection_error');
+    expect(mapped.message).toContain('ECONNRESET');
+    expect(mapped.cause).toBe(fetchFailed);
+    expect((mapped.cause as Error).cause).toBe(reset);
+  });
+
+  it('maps an unwrapped transport error (a stream cut mid-body) to ConnectionError', () => {
+    const socket = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const mapped = mapAnthropicError(new TypeError('terminated', { cause: socket }));
+    expect(mapped).toBeInstanceOf(ConnectionError);
+    expect(mapped.message).toMatch(/closed the connection/);
+  });
+
+  it('maps a thrown non-error value to ConnectionError', () => {
+    expect(mapAnthropicError('boom').code).toBe('connection_error');
+  });
+
+  it('maps a JSON parse failure to malformed_response', () => {
+    let syntax: unknown;
+    try {
+      JSON.parse(`{"oops": ${SENTINEL}`);
+    } catch (error) {
+      syntax = error;
+    }
+    const mapped = mapAnthropicError(syntax);
+    expect(mapped.code).toBe('malformed_response');
+    expectNoSecret(mapped);
+  });
+
+  it('maps a missing body to malformed_response and other SDK refusals to invalid_request', () => {
+    expect(
+      mapAnthropicError(new AnthropicError('Attempted to iterate over a response with no body')).code,
+    ).toBe('malformed_response');
+    expect(
+      mapAnthropicError(new AnthropicError('Streaming is required for operations that may take longer')).code,
+    ).toBe('invalid_request');
+  });
+
+  it('returns a VolleyError unchanged', () => {
+    const error = new VolleyError('malformed_response', 'x');
+    expect(mapAnthropicError(error)).toBe(error);
+  });
+
+  it('redacts keys anywhere along a connection error cause chain', () => {
+    const inner = new Error(`proxy rejected ${PLAIN_KEY}`);
+    const cause = new TypeError('fetch failed', { cause: inner });
+    const mapped = mapAnthropicError(new APIConnectionError({ cause }), { secrets: [PLAIN_KEY] });
+    expectNoSecret(mapped, PLAIN_KEY);
+    expect((mapped.cause as Error).cause).toBeUndefined();
+  });
+});
