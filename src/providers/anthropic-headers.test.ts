@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readRateLimitHeaders } from '../scheduler/rate-headers.js';
-import { formatDuration, translateRateLimitHeaders } from './anthropic-headers.js';
+import { translateRateLimitHeaders } from './anthropic-headers.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const at = (ms: number) => new Date(NOW + ms).toISOString();
-
-describe('formatDuration', () => {
-  it.each([
-    [1500, '1.5s'],
-    [0, '0s'],
-    [61_000, '61s'],
-    [1234, '1.234s'],
-    [0.2, '0.001s'],
-    [-5000, '0s'],
-  ])('%d ms → %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
-  });
-});
 
 describe('translateRateLimitHeaders', () => {
   it('adds x-ratelimit-* equivalents the scheduler reads, keeping the originals', () => {

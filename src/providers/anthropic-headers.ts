@@ -5,6 +5,8 @@
  * headers, so the scheduler learns Anthropic's limits without knowing about Anthropic.
  */
 
+import { formatDuration } from '../scheduler/rate-headers.js';
+
 const PREFIX = 'anthropic-ratelimit-';
 
 /** One Anthropic limit family (`requests`, `tokens`, `input-tokens`, `output-tokens`) as sent. */
@@ -42,13 +44,6 @@ export function translateRateLimitHeaders(headers: Headers, nowMs: number = Date
     }
   }
   return out;
-}
-
-/** `1500` → `'1.5s'`; negative values become `'0s'`, fractions of a millisecond round up. */
-export function formatDuration(ms: number): string {
-  const whole = Math.max(0, Math.ceil(ms));
-  // An integer divided by 1000 prints with at most three decimals.
-  return `${whole / 1000}s`;
 }
 
 function readFamily(headers: Headers, name: string): Family | undefined {

@@ -40,6 +40,23 @@ export function parseDuration(text: string | null | undefined): number | undefin
   return consumed === trimmed.length && consumed > 0 ? total : undefined;
 }
 
+/**
+ * Writes a duration the way OpenAI writes `x-ratelimit-reset-*` (Go's `time.Duration` format): `20ms`, `1s`,
+ * `1.5s`, `6m0s`, `1h2m3s`. Rounded up to a whole millisecond so that waiting that long is enough.
+ */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms - 1e-9));
+  if (total === 0) return '0s';
+  if (total < 1000) return `${total}ms`;
+  const hours = Math.floor(total / 3_600_000);
+  const minutes = Math.floor((total % 3_600_000) / 60_000);
+  // Whole milliseconds over 1000 print as the shortest exact decimal (1.5, 12.345), as Go does.
+  const seconds = `${(total % 60_000) / 1000}s`;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}`;
+  if (minutes > 0) return `${minutes}m${seconds}`;
+  return seconds;
+}
+
 export function readRateLimitHeaders(headers: Headers): RateLimitHeaders {
   return {
     ...numberField('limitRequests', headers.get('x-ratelimit-limit-requests')),

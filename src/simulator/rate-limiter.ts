@@ -1,0 +1,126 @@
+import { formatDuration } from './durations.js';
+
+/**
+ * Server-side rate limits the way providers apply them: a bucket per limit, refilled continuously at
+ * `limit / 60000` per millisecond, that holds only a short burst (`limit × burstWindowMs / 60000`) so
+ * a whole minute's allowance cannot be spent in the first second.
+ */
+export interface RateLimiterOptions {
+  /** Requests per minute; `undefined` means unlimited. */
+  readonly rpm: number | undefined;
+  /** Tokens per minute; `undefined` means unlimited. */
+  readonly tpm: number | undefined;
+  /** Size of a burst, in milliseconds of refill. */
+  readonly burstWindowMs: number;
+  readonly clock: { now(): number };
+}
+
+export type Admission =
+  | { readonly admitted: true }
+  /** `waitMs` is how long until this same request would be admitted; `limit` is the one that binds. */
+  | { readonly admitted: false; readonly waitMs: number; readonly limit: 'requests' | 'tokens' };
+
+// Refill arithmetic is in floating point; a level this close to what is needed counts as enough, so
+// a client that waits exactly `retry-after-ms` is admitted.
+const EPSILON = 1e-6;
+
+class Bucket {
+  readonly capacity: number;
+  readonly #perMs: number;
+  #level: number;
+  #at: number;
+
+  constructor(
+    readonly limit: number,
+    burstWindowMs: number,
+    now: number,
+  ) {
+    this.capacity = Math.max(1, (limit * burstWindowMs) / 60_000);
+    this.#perMs = limit / 60_000;
+    this.#level = this.capacity;
+    this.#at = now;
+  }
+
+  refill(now: number): void {
+    // A clock that steps backwards must not drain the bucket.
+    if (now > this.#at) this.#level = Math.min(this.capacity, this.#level + (now - this.#at) * this.#perMs);
+    this.#at = Math.max(this.#at, now);
+  }
+
+  /** Milliseconds until the level reaches `need` (0 when it already has). */
+  waitFor(need: number): number {
+    return this.#level >= need - EPSILON ? 0 : (need - this.#level) / this.#perMs;
+  }
+
+  take(amount: number): void {
+    // May go below zero: a large request is let through on a full bucket and paid for afterwards.
+    this.#level -= amount;
+  }
+
+  /**
+   * The `x-ratelimit-remaining-*` figure. The header speaks per minute (next to `limit`), the bucket
+   * holds a burst, so the level is scaled to the minute: a full bucket reports `limit`. Below one unit
+   * (a request, a token) it reports 0, so `remaining == 0` means exactly "the next one would wait".
+   */
+  remaining(): number {
+    if (this.#level < 1 - EPSILON) return 0;
+    return Math.floor((Math.min(this.#level, this.capacity) / this.capacity) * this.limit + EPSILON);
+  }
+
+  /** Milliseconds until the bucket is full again: the `x-ratelimit-reset-*` figure. */
+  untilFull(): number {
+    return Math.max(0, (this.capacity - this.#level) / this.#perMs);
+  }
+}
+
+export class RateLimiter {
+  readonly #requests: Bucket | undefined;
+  readonly #tokens: Bucket | undefined;
+  readonly #clock: { now(): number };
+
+  constructor(options: RateLimiterOptions) {
+    const now = options.clock.now();
+    this.#clock = options.clock;
+    this.#requests =
+      options.rpm === undefined ? undefined : new Bucket(options.rpm, options.burstWindowMs, now);
+    this.#tokens =
+      options.tpm === undefined ? undefined : new Bucket(options.tpm, options.burstWindowMs, now);
+  }
+
+  /**
+   * Admits a request costing `tokens` (prompt + reserved completion) or says how long to wait. A cost
+   * above the token burst needs a full bucket rather than never passing. A refusal takes nothing.
+   */
+  tryAdmit(tokens: number): Admission {
+    const now = this.#clock.now();
+    this.#requests?.refill(now);
+    this.#tokens?.refill(now);
+    const requestWait = this.#requests?.waitFor(1) ?? 0;
+    const tokenWait = this.#tokens ? this.#tokens.waitFor(Math.min(tokens, this.#tokens.capacity)) : 0;
+    if (requestWait > 0 || tokenWait > 0) {
+      return requestWait >= tokenWait
+        ? { admitted: false, waitMs: requestWait, limit: 'requests' }
+        : { admitted: false, waitMs: tokenWait, limit: 'tokens' };
+    }
+    this.#requests?.take(1);
+    this.#tokens?.take(tokens);
+    return { admitted: true };
+  }
+
+  /** The `x-ratelimit-*` headers as of now; a limit that is not configured gets none. */
+  headers(): Record<string, string> {
+    const headers: Record<string, string> = {};
+    const now = this.#clock.now();
+    for (const [name, bucket] of [
+      ['requests', this.#requests],
+      ['tokens', this.#tokens],
+    ] as const) {
+      if (!bucket) continue;
+      bucket.refill(now);
+      headers[`x-ratelimit-limit-${name}`] = String(bucket.limit);
+      headers[`x-ratelimit-remaining-${name}`] = String(bucket.remaining());
+      headers[`x-ratelimit-reset-${name}`] = formatDuration(bucket.untilFull());
+    }
+    return headers;
+  }
+}

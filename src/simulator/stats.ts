@@ -1,0 +1,115 @@
+import { FAULT_KINDS, type FaultKind } from './options.js';
+
+/** Counters since the simulator started or since the last `resetStats()`. */
+export interface SimulatorStats {
+  /** Chat completion requests received, whatever became of them. */
+  readonly requests: number;
+  /** Answers delivered (a 200 with a well-formed body, or a stream that started). */
+  readonly successes: number;
+  /** Successes for a model + messages that had already succeeded: the calls paid for twice. */
+  readonly duplicateSuccesses: number;
+  /** 429s for the rpm/tpm limits (not for quota). */
+  readonly rateLimited: number;
+  readonly rateLimitedOn: { readonly requests: number; readonly tokens: number };
+  /** Injected faults by kind, and their total. */
+  readonly faults: Readonly<Record<FaultKind | 'total', number>>;
+  readonly badRequests: number;
+  readonly unauthorized: number;
+  readonly modelNotFound: number;
+  readonly quotaExhausted: number;
+  readonly contextLengthExceeded: number;
+  /** Requests whose client went away (aborted) before the answer was complete. */
+  readonly aborted: number;
+  /** Chat requests being handled now, including streams still sending. */
+  readonly inFlight: number;
+  readonly maxInFlight: number;
+  /** Tokens of the successes, as billed. */
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+type Counter = Exclude<keyof SimulatorStats, 'rateLimitedOn' | 'faults' | 'inFlight' | 'maxInFlight'>;
+
+export class StatsRecorder {
+  #counts = zeroCounts();
+  #rateLimitedOn = { requests: 0, tokens: 0 };
+  #faults = zeroFaults();
+  #inFlight = 0;
+  #maxInFlight = 0;
+  // Digests only: the prompts themselves are not kept around.
+  #succeeded = new Set<string>();
+
+  count(counter: Counter): void {
+    this.#counts[counter]++;
+  }
+
+  begin(): void {
+    this.#counts.requests++;
+    this.#inFlight++;
+    this.#maxInFlight = Math.max(this.#maxInFlight, this.#inFlight);
+  }
+
+  end(): void {
+    this.#inFlight--;
+  }
+
+  rateLimited(limit: 'requests' | 'tokens'): void {
+    this.#counts.rateLimited++;
+    this.#rateLimitedOn[limit]++;
+  }
+
+  fault(kind: FaultKind): void {
+    this.#faults[kind]++;
+    this.#faults.total++;
+  }
+
+  success(key: string, promptTokens: number, completionTokens: number): void {
+    this.#counts.successes++;
+    if (this.#succeeded.has(key)) this.#counts.duplicateSuccesses++;
+    else this.#succeeded.add(key);
+    this.#counts.promptTokens += promptTokens;
+    this.#counts.completionTokens += completionTokens;
+  }
+
+  snapshot(): SimulatorStats {
+    return {
+      ...this.#counts,
+      rateLimitedOn: { ...this.#rateLimitedOn },
+      faults: { ...this.#faults },
+      inFlight: this.#inFlight,
+      maxInFlight: this.#maxInFlight,
+    };
+  }
+
+  /** Zeroes the counters and forgets past successes; requests still in flight stay counted as such. */
+  reset(): void {
+    this.#counts = zeroCounts();
+    this.#rateLimitedOn = { requests: 0, tokens: 0 };
+    this.#faults = zeroFaults();
+    this.#maxInFlight = this.#inFlight;
+    this.#succeeded.clear();
+  }
+}
+
+function zeroCounts(): Record<Counter, number> {
+  return {
+    requests: 0,
+    successes: 0,
+    duplicateSuccesses: 0,
+    rateLimited: 0,
+    badRequests: 0,
+    unauthorized: 0,
+    modelNotFound: 0,
+    quotaExhausted: 0,
+    contextLengthExceeded: 0,
+    aborted: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+  };
+}
+
+function zeroFaults(): Record<FaultKind | 'total', number> {
+  const faults = { total: 0 } as Record<FaultKind | 'total', number>;
+  for (const kind of FAULT_KINDS) faults[kind] = 0;
+  return faults;
+}
