@@ -13,6 +13,17 @@ describe('ConcurrencyLimit', () => {
     expect(limit.value).toBe(8); // slow start: doubled over one round of successes
   });
 
+  it('jumps to rate × latency when the request budget is known', () => {
+    const limit = new ConcurrencyLimit({ initial: 4, max: 500, grow: true });
+    limit.markSaturated();
+    limit.onSuccess(4000, 0, 100 / 1000); // 100 per second at 4 s each: 400 in flight, plus margin
+    expect(limit.value).toBe(500);
+    const fixed = new ConcurrencyLimit({ initial: 4, max: 4, grow: false });
+    fixed.markSaturated();
+    fixed.onSuccess(4000, 0, 100 / 1000);
+    expect(fixed.value).toBe(4);
+  });
+
   it('halves on overload once per window, then grows additively', () => {
     const limit = new ConcurrencyLimit({ initial: 40, max: 100, grow: true });
     limit.decrease(0.5, 1000, 500);

@@ -15,6 +15,8 @@ export interface ConcurrencyOptions {
 
 /** Latency this many times the baseline counts as overload. */
 const LATENCY_OVERLOAD = 2;
+/** Slack over rate × latency, for latency spread: slower calls must not starve the budget. */
+const LITTLE_MARGIN = 1.5;
 
 export class ConcurrencyLimit {
   #limit: number;
@@ -38,7 +40,12 @@ export class ConcurrencyLimit {
     this.#saturated = true;
   }
 
-  onSuccess(latencyMs: number, now: number): void {
+  /**
+   * A call succeeded after `latencyMs`. `ratePerMs` is the request budget in force, if known: then
+   * the cap needed to keep that budget busy is known too (Little's law: rate × latency), and the cap
+   * jumps there instead of growing one by one, which at a 4 s latency would take many round trips.
+   */
+  onSuccess(latencyMs: number, now: number, ratePerMs = 0): void {
     this.#fastLatency =
       this.#fastLatency === undefined ? latencyMs : this.#fastLatency * 0.8 + latencyMs * 0.2;
     // The baseline follows the best recent latency, drifting up slowly so it can adapt to longer answers.
@@ -50,7 +57,8 @@ export class ConcurrencyLimit {
     if (!this.#saturated) return;
     this.#saturated = false;
     const ceiling = this.options.grow ? this.options.max : this.options.initial;
-    this.#limit = Math.min(ceiling, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
+    const needed = this.options.grow ? ratePerMs * this.#fastLatency * LITTLE_MARGIN : 0;
+    this.#limit = Math.min(ceiling, Math.max(needed, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit)));
   }
 
   /** Overload: cut the cap by `factor`, at most once per `window` ms so one burst counts once. */

@@ -202,7 +202,7 @@ export class Lane {
     this.#inFlight--;
     this.#budget.observe(response.headers, now);
     this.#reconcile(job, response, now);
-    this.#concurrency.onSuccess(now - startedAt, now);
+    this.#concurrency.onSuccess(now - startedAt, now, (this.#budget.requests?.perMinute ?? 0) / 60_000);
     const result: CallResult = {
       id: job.id,
       text: response.text,
