@@ -14,13 +14,19 @@ describe('ConcurrencyLimit', () => {
   });
 
   it('jumps to rate × latency when the request budget is known', () => {
-    const limit = new ConcurrencyLimit({ initial: 4, max: 500, grow: true });
-    limit.markSaturated();
-    limit.onSuccess(4000, 0, 100 / 1000); // 100 per second at 4 s each: 400 in flight, plus margin
-    expect(limit.value).toBe(500);
+    const limit = new ConcurrencyLimit({ initial: 4, max: 1000, grow: true });
+    limit.markSaturated(100 / 1000); // no latency seen yet: nothing to go on
+    expect(limit.value).toBe(4);
+    limit.onSuccess(4000, 0);
+    limit.markSaturated(100 / 1000); // 100 per second at 4 s each: 400 in flight, plus margin
+    expect(limit.value).toBe(600);
+    const capped = new ConcurrencyLimit({ initial: 4, max: 500, grow: true });
+    capped.onSuccess(4000, 0);
+    capped.markSaturated(100 / 1000);
+    expect(capped.value).toBe(500);
     const fixed = new ConcurrencyLimit({ initial: 4, max: 4, grow: false });
-    fixed.markSaturated();
-    fixed.onSuccess(4000, 0, 100 / 1000);
+    fixed.onSuccess(4000, 0);
+    fixed.markSaturated(100 / 1000);
     expect(fixed.value).toBe(4);
   });
 

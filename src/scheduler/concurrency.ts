@@ -35,17 +35,20 @@ export class ConcurrencyLimit {
     return Math.max(1, Math.floor(this.#limit));
   }
 
-  /** The cap held a call back: growth is warranted if answers stay healthy. */
-  markSaturated(): void {
+  /**
+   * The cap held a call back: growth is warranted if answers stay healthy. When the request budget
+   * is known (`ratePerMs`), the cap needed to keep it busy is known too (Little's law: rate ×
+   * latency), and the cap goes there at once instead of one step per answer, which at a 4 s
+   * latency would take many round trips.
+   */
+  markSaturated(ratePerMs = 0): void {
     this.#saturated = true;
+    if (!this.options.grow || this.#fastLatency === undefined) return;
+    const needed = Math.min(this.options.max, ratePerMs * this.#fastLatency * LITTLE_MARGIN);
+    if (needed > this.#limit) this.#limit = needed;
   }
 
-  /**
-   * A call succeeded after `latencyMs`. `ratePerMs` is the request budget in force, if known: then
-   * the cap needed to keep that budget busy is known too (Little's law: rate × latency), and the cap
-   * jumps there instead of growing one by one, which at a 4 s latency would take many round trips.
-   */
-  onSuccess(latencyMs: number, now: number, ratePerMs = 0): void {
+  onSuccess(latencyMs: number, now: number): void {
     this.#fastLatency =
       this.#fastLatency === undefined ? latencyMs : this.#fastLatency * 0.8 + latencyMs * 0.2;
     // The baseline follows the best recent latency, drifting up slowly so it can adapt to longer answers.
@@ -57,8 +60,7 @@ export class ConcurrencyLimit {
     if (!this.#saturated) return;
     this.#saturated = false;
     const ceiling = this.options.grow ? this.options.max : this.options.initial;
-    const needed = this.options.grow ? ratePerMs * this.#fastLatency * LITTLE_MARGIN : 0;
-    this.#limit = Math.min(ceiling, Math.max(needed, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit)));
+    this.#limit = Math.min(ceiling, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
   }
 
   /** Overload: cut the cap by `factor`, at most once per `window` ms so one burst counts once. */

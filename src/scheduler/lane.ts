@@ -136,7 +136,7 @@ export class Lane {
       }
       if (this.#inFlight >= this.#concurrency.value) {
         this.#headReason = 'concurrency';
-        this.#concurrency.markSaturated();
+        this.#concurrency.markSaturated((this.#budget.requests?.perMinute ?? 0) / 60_000);
         break; // a finishing call pumps again
       }
       const blocked = this.#budget.waitFor(job.estimate, now);
@@ -202,7 +202,7 @@ export class Lane {
     this.#inFlight--;
     this.#budget.observe(response.headers, now);
     this.#reconcile(job, response, now);
-    this.#concurrency.onSuccess(now - startedAt, now, (this.#budget.requests?.perMinute ?? 0) / 60_000);
+    this.#concurrency.onSuccess(now - startedAt, now);
     const result: CallResult = {
       id: job.id,
       text: response.text,
