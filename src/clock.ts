@@ -13,7 +13,12 @@ export const systemClock: Clock = {
   // Epoch milliseconds that never step backwards: timings stay monotonic and reports get wall time.
   now: () => performance.timeOrigin + performance.now(),
   setTimer(fn, ms) {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    // `setTimeout(fn, 0)` waits at least a millisecond; "as soon as the current work is done" is setImmediate.
+    if (ms <= 0) {
+      const immediate = setImmediate(fn);
+      return () => clearImmediate(immediate);
+    }
+    const handle = setTimeout(fn, ms);
     return () => clearTimeout(handle);
   },
 };

@@ -3,8 +3,6 @@
  * has its own entry point, `volley/simulator`.
  */
 
-export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
 export type {
   CallEventBase,
   CallOptions,
@@ -19,6 +17,8 @@ export type {
   WaitReason,
 } from './client/index.js';
 export { Volley } from './client/index.js';
+export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
 export {
   AbortError,
   APIError,
@@ -28,6 +28,24 @@ export {
   VolleyError,
   type VolleyErrorCode,
 } from './errors.js';
+export {
+  type Branch,
+  type Flow,
+  type FlowRun,
+  FlowStepError,
+  type FlowSummary,
+  flow,
+  type LlmOptions,
+  type MapOptions,
+  parseJsonBlock,
+  parseList,
+  type RunOptions,
+  type Step,
+  type StepOutcome,
+  type StepStream,
+  Trace,
+  type TraceJSON,
+} from './flows/index.js';
 export type {
   AnthropicProviderOptions,
   AzureOpenAIProviderOptions,

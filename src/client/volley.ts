@@ -132,7 +132,7 @@ export class Volley {
   /** What a queued call is waiting for; undefined once it is in flight or settled. */
   why(id: string): WaitReason | undefined {
     const entry = this.#jobs.get(id);
-    return entry && entry.lane.why(entry.job);
+    return entry?.lane.why(entry.job);
   }
 
   lanes(): LaneSnapshot[] {

@@ -255,8 +255,10 @@ describe('client API', () => {
       },
       { limits: { concurrency: 1 } },
     );
+    const first = volley.complete({ prompt: 'first' });
+    await clock.advance(0); // 'first' is in flight, holding the only slot
     const calls = [
-      volley.complete({ prompt: 'first' }),
+      first,
       volley.complete({ prompt: 'low' }),
       volley.complete({ prompt: 'high' }, { priority: 5 }),
     ];

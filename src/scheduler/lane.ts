@@ -53,6 +53,7 @@ export class Lane {
   #cancelTimer: (() => void) | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #idleWaiters: Array<() => void> = [];
+  #pumpPending = false;
 
   constructor(readonly config: LaneConfig) {
     this.key = `${config.provider.id}|${config.model}`;
@@ -74,7 +75,7 @@ export class Lane {
     }
     job.estimate = job.promptTokens + (job.request.maxTokens ?? this.#outputEstimate);
     this.#ready.push(job);
-    this.#pump();
+    this.#schedulePump();
   }
 
   /** Ends a job that has not finished: at once when waiting, after its abort lands when running. */
@@ -86,7 +87,7 @@ export class Lane {
       return;
     }
     this.#settle(job, finalError(job, undefined, this.config.clock.now()));
-    this.#pump();
+    this.#schedulePump();
   }
 
   why(job: Job): WaitReason | undefined {
@@ -113,6 +114,20 @@ export class Lane {
   onIdle(): Promise<void> {
     if (this.#unsettled === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Pumps once the current burst of promise callbacks has run. A call that finishes resolves its
+   * caller first, so that the caller's next step (a flow's later, higher-priority call) is queued
+   * before the freed slot is given away; and a burst of submits or answers costs one pump.
+   */
+  #schedulePump(): void {
+    if (this.#pumpPending) return;
+    this.#pumpPending = true;
+    this.config.clock.setTimer(() => {
+      this.#pumpPending = false;
+      this.#pump();
+    }, 0);
   }
 
   #pump(): void {
@@ -221,7 +236,7 @@ export class Lane {
       },
     };
     this.#settle(job, result);
-    this.#pump();
+    this.#schedulePump();
   }
 
   /** Replaces the token estimate with what the server counted, and learns typical answer length. */
@@ -270,7 +285,7 @@ export class Lane {
         error,
       });
     }
-    this.#pump();
+    this.#schedulePump();
   }
 
   /** A 429 pauses the whole lane, not just this call: every other call would get one too. */

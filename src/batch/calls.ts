@@ -1,0 +1,67 @@
+/**
+ * The calls of a run that are queued or in flight, each with its own cancel switch, so that a
+ * stopping run can drop the calls not yet sent (and any retry not yet due) while the ones on the
+ * wire finish: "stop taking new work" without throwing away answers already being paid for.
+ *
+ * A new `AbortController` per call would cost more than the rest of a zero-latency call, so calls
+ * use numbered slots whose controllers are reused once their call has ended without an abort.
+ */
+import type { Volley } from '../client/volley.js';
+
+export class CallSet {
+  readonly #ids: (string | undefined)[] = [];
+  readonly #controllers: AbortController[] = [];
+  readonly #free: number[] = [];
+  #stopping = false;
+  readonly #unsubscribe: () => void;
+
+  constructor(private readonly volley: Volley) {
+    // A call that failed while the run was stopping would otherwise be retried: new work.
+    this.#unsubscribe = volley.on('retried', (event) => {
+      if (!this.#stopping) return;
+      const slot = this.#ids.indexOf(event.id);
+      if (slot >= 0) this.#controllers[slot]!.abort();
+    });
+  }
+
+  /** A slot for a new call; `signal(slot)` cancels it, `end(slot)` gives the slot back. */
+  begin(id: string): number {
+    let slot = this.#free.pop();
+    if (slot === undefined) {
+      slot = this.#ids.length;
+      this.#controllers.push(new AbortController());
+    }
+    this.#ids[slot] = id;
+    return slot;
+  }
+
+  signal(slot: number): AbortSignal {
+    return this.#controllers[slot]!.signal;
+  }
+
+  end(slot: number): void {
+    if (this.#controllers[slot]!.signal.aborted) this.#controllers[slot] = new AbortController();
+    this.#ids[slot] = undefined;
+    this.#free.push(slot);
+  }
+
+  /** Cancels every call that is still waiting (queued, backing off, paused); in-flight ones go on. */
+  stopWaiting(): void {
+    this.#stopping = true;
+    this.#ids.forEach((id, slot) => {
+      if (id !== undefined && this.volley.why(id) !== undefined) this.#controllers[slot]!.abort();
+    });
+  }
+
+  /** Cancels everything, in flight included: the grace period is over. */
+  cancelAll(): void {
+    this.#stopping = true;
+    this.#ids.forEach((id, slot) => {
+      if (id !== undefined) this.#controllers[slot]!.abort();
+    });
+  }
+
+  dispose(): void {
+    this.#unsubscribe();
+  }
+}

@@ -1,0 +1,16 @@
+/** Where a run's files go: `results.jsonl` → `results.errors.jsonl` and `results.journal.jsonl`. */
+
+export interface BatchPaths {
+  readonly out: string;
+  readonly errors: string | undefined;
+  readonly journal: string | undefined;
+}
+
+export function batchPaths(out: string, errors?: string | false, journal?: string | false): BatchPaths {
+  const stem = out.replace(/\.(jsonl|ndjson|json)$/i, '');
+  return {
+    out,
+    errors: errors === false ? undefined : (errors ?? `${stem}.errors.jsonl`),
+    journal: journal === false ? undefined : (journal ?? `${stem}.journal.jsonl`),
+  };
+}

@@ -1,0 +1,244 @@
+import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Volley } from '../client/volley.js';
+import { echoProvider } from '../providers/echo.js';
+import { abortable, answer, apiError, fakeProvider } from '../test-support/fake-provider.js';
+import { BatchError } from './errors.js';
+import type { OutputRecord } from './output.js';
+import { runBatch } from './run-batch.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'volley-batch-'));
+}
+
+async function readJsonl<T = OutputRecord>(path: string): Promise<T[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+const prompts = (n: number, from = 1) =>
+  Array.from({ length: n }, (_, i) => JSON.stringify(`prompt ${i + from}`));
+
+describe('runBatch', () => {
+  it('writes one record per line in input order, bad lines and repeated ids included', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out.jsonl');
+    const lines = [
+      '"plain string"',
+      '{"custom_id":"p","prompt":"a prompt"}',
+      '',
+      '{"messages":[{"role":"user","content":"messages"}]}',
+      '{"custom_id":"b1","method":"POST","url":"/v1/chat/completions","body":{"model":"other","messages":[{"role":"user","content":"batch"}]}}',
+      '{"broken json',
+      '{"custom_id":"p","prompt":"again"}',
+      '{"nothing":"here"}',
+    ];
+    const volley = new Volley({ provider: echoProvider({ latencyMs: 1 }), model: 'echo-model' });
+    const summary = await runBatch(lines, { volley, out });
+    expect(summary.outcome).toBe('completed');
+    expect(summary.counts).toEqual({ ok: 4, failed: 0, invalid: 2, duplicate: 1 });
+    const records = await readJsonl(out);
+    expect(records.map((r) => [r.line, r.custom_id, r.error?.code ?? 'ok'])).toEqual([
+      [1, 'line-1', 'ok'],
+      [2, 'p', 'ok'],
+      [4, 'line-4', 'ok'],
+      [5, 'b1', 'ok'],
+      [6, 'line-6', 'invalid_input'],
+      [7, 'p', 'duplicate_custom_id'],
+      [8, 'line-8', 'invalid_input'],
+    ]);
+    const batch = records[3]!;
+    expect(batch.model).toBe('other'); // body.model wins over the client's model
+    expect(batch.response).toMatchObject({
+      status_code: 200,
+      body: { choices: [{ message: { content: 'batch' } }] },
+    });
+    expect(batch).toMatchObject({ attempts: 1, usage: { prompt_tokens: expect.any(Number) } });
+    expect(records[4]!.error!.message).toMatch(/^line 6: malformed JSON/);
+    const errors = await readJsonl(join(dir, 'out.errors.jsonl'));
+    expect(errors.map((r) => r.line)).toEqual([6, 7, 8]);
+    const journal = await readJsonl<Record<string, unknown>>(join(dir, 'out.journal.jsonl'));
+    expect(journal[0]).toMatchObject({ journal: 'volley-batch', version: 1, output: 'out.jsonl' });
+    expect(journal.slice(1)).toHaveLength(7);
+  });
+
+  it('in completion order, writes answers as they come', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out.jsonl');
+    const provider = fakeProvider(async (request) => {
+      const text = String(request.messages[0]!.content);
+      await new Promise((r) => setTimeout(r, text === 'slow' ? 60 : 1));
+      return answer(text);
+    });
+    const volley = new Volley({ provider, limits: { concurrency: 4 } });
+    await runBatch(['"slow"', '"fast"'], { volley, out, order: 'completion' });
+    expect((await readJsonl(out)).map((r) => r.custom_id)).toEqual(['line-2', 'line-1']);
+  });
+
+  it('resumes from a journal with a torn last line: only the missing items are sent again', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out.jsonl');
+    const journalPath = join(dir, 'out.journal.jsonl');
+    const lines = prompts(20);
+    await runBatch(lines, { volley: new Volley({ provider: echoProvider(), model: 'm' }), out });
+    // Keep the header and 12 records, then half of the 13th: a crash in the middle of an append.
+    const text = await readFile(journalPath, 'utf8');
+    const kept = text.split('\n').slice(0, 13).join('\n').length + 1;
+    await truncate(journalPath, kept + 40);
+    await writeFile(out, 'garbage the crash left\n');
+
+    const provider = fakeProvider(async (request) => answer(String(request.messages[0]!.content)));
+    const summary = await runBatch(lines, { volley: new Volley({ provider, model: 'm' }), out });
+    expect(provider.sent).toHaveLength(8);
+    expect(summary).toMatchObject({ outcome: 'completed', done: 20, earlier: { ok: 12 }, counts: { ok: 8 } });
+    // Back in input order, although the first 12 came from the journal.
+    const ids = (await readJsonl(out)).map((r) => r.custom_id);
+    expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `line-${i + 1}`));
+    expect(await readJsonl(journalPath)).toHaveLength(21);
+  });
+
+  it('does not overwrite an output that no journal accounts for, unless forced', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out.jsonl');
+    await writeFile(out, '{"precious":true}\n');
+    const volley = new Volley({ provider: echoProvider(), model: 'm' });
+    await expect(runBatch(prompts(2), { volley, out })).rejects.toThrow(BatchError);
+    await expect(runBatch(prompts(2), { volley, out })).rejects.toThrow(/--force/);
+    expect(await readFile(out, 'utf8')).toBe('{"precious":true}\n');
+    await expect(runBatch(prompts(2), { volley, out, resume: true })).rejects.toThrow(/Nothing to resume/);
+    const summary = await runBatch(prompts(2), { volley, out, force: true });
+    expect(summary.counts.ok).toBe(2);
+  });
+
+  it('journals a failed call as done; it is reported, not sent again', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out.jsonl');
+    const provider = fakeProvider(async (request) => {
+      if (request.messages[0]!.content === 'prompt 2') throw apiError('bad_request', 400);
+      return answer('ok');
+    });
+    const volley = new Volley({ provider, model: 'm' });
+    const first = await runBatch(prompts(3), { volley, out });
+    expect(first.counts).toMatchObject({ ok: 2, failed: 1 });
+    expect(first.failuresByCode).toEqual({ bad_request: 1 });
+    const [failed] = await readJsonl(join(dir, 'out.errors.jsonl'));
+    expect(failed).toMatchObject({
+      custom_id: 'line-2',
+      response: { status_code: 400, request_id: 'req_err' },
+      error: { code: 'bad_request', status: 400 },
+      attempts: 1,
+    });
+    const again = await runBatch(prompts(3), { volley, out });
+    expect(again.counts).toEqual({ ok: 0, failed: 0, invalid: 0, duplicate: 0 });
+    expect(provider.sent).toHaveLength(3);
+    expect(await readJsonl(out)).toHaveLength(3);
+  });
+
+  it('stops at the first bad key: queued items are not sent and not journaled', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out.jsonl');
+    const provider = fakeProvider(async () => {
+      await new Promise((r) => setTimeout(r, 2));
+      throw apiError('authentication', 401);
+    });
+    let pulled = 0;
+    function* source() {
+      for (let i = 1; i <= 100_000; i++) {
+        pulled++;
+        yield `"p${i}"`;
+      }
+    }
+    const volley = new Volley({ provider, model: 'm', limits: { concurrency: 2 } });
+    const summary = await runBatch(source(), { volley, out, window: 50 });
+    expect(summary.outcome).toBe('fatal');
+    expect(summary.reason).toMatch(/fake 401/);
+    expect(provider.sent.length).toBeLessThanOrEqual(2);
+    expect(pulled).toBeLessThan(200);
+    expect(await readJsonl(out)).toHaveLength(0);
+    expect(await readJsonl(join(dir, 'out.journal.jsonl'))).toHaveLength(1); // the header only
+  });
+
+  it('reads ahead only as far as the window', async () => {
+    const dir = await tempDir();
+    const controller = new AbortController();
+    let pulled = 0;
+    function* source() {
+      for (let i = 1; i <= 10_000; i++) {
+        pulled++;
+        if (pulled === 200) setTimeout(() => controller.abort(), 20);
+        yield `"p${i}"`;
+      }
+    }
+    const provider = fakeProvider((_request, context) => abortable(context.signal));
+    const volley = new Volley({ provider, model: 'm', limits: { concurrency: 10 } });
+    const summary = await runBatch(source(), {
+      volley,
+      out: join(dir, 'out.jsonl'),
+      window: 200,
+      signal: controller.signal,
+      graceMs: 10,
+    });
+    expect(pulled).toBeLessThanOrEqual(201);
+    expect(summary).toMatchObject({ outcome: 'interrupted', unfinished: 200, done: 0 });
+    expect(provider.sent).toHaveLength(10); // the queued ones were dropped, never sent
+  });
+});
+
+describe('runBatch stopping', () => {
+  it('on an interrupt, lets calls on the wire finish within the grace period and drops the queued ones', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out.jsonl');
+    const controller = new AbortController();
+    const seen = new Map<string, number>();
+    const provider = fakeProvider(async (request, context) => {
+      const text = String(request.messages[0]!.content);
+      seen.set(text, (seen.get(text) ?? 0) + 1);
+      if (seen.size === 12) controller.abort();
+      await new Promise((r) => setTimeout(r, 20));
+      context.signal.throwIfAborted();
+      return answer(text);
+    });
+    const volley = new Volley({ provider, model: 'm', limits: { concurrency: 4 } });
+    const lines = prompts(40);
+    const first = await runBatch(lines, { volley, out, signal: controller.signal, graceMs: 5_000 });
+    expect(first.outcome).toBe('interrupted');
+    expect(first.counts.ok).toBe(12); // the 12th and the three beside it finished; nothing new started
+    expect(first.unfinished).toBe(28);
+    const second = await runBatch(lines, { volley, out });
+    expect(second).toMatchObject({ outcome: 'completed', done: 40, counts: { ok: 28 } });
+    expect([...seen.values()].every((n) => n === 1)).toBe(true); // nothing was paid for twice
+    expect((await readJsonl(out)).map((r) => r.line)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('stops at the budget; a rerun with a larger one carries on where it stopped', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out.jsonl');
+    const volley = new Volley({
+      provider: echoProvider({ latencyMs: 1 }),
+      model: 'm',
+      limits: { concurrency: 2 },
+    });
+    const first = await runBatch(prompts(30), { volley, out, budget: { maxTokens: 2000 } });
+    expect(first.outcome).toBe('budget');
+    expect(first.reason).toMatch(/token budget/);
+    expect(first.promptTokens + first.completionTokens).toBeLessThanOrEqual(2000);
+    expect(first.counts.ok).toBeGreaterThan(0);
+    const second = await runBatch(prompts(30), { volley, out, budget: { maxTokens: 10_000 } });
+    expect(second).toMatchObject({ outcome: 'completed', done: 30 });
+    expect(second.counts.ok + first.counts.ok).toBe(30);
+  });
+
+  it('runs without a journal when told to', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'out.jsonl');
+    const volley = new Volley({ provider: echoProvider(), model: 'm' });
+    const summary = await runBatch(prompts(5), { volley, out, journal: false, errors: false });
+    expect(summary.files).toEqual({ out, errors: undefined, journal: undefined });
+    expect(await readJsonl(out)).toHaveLength(5);
+  });
+});

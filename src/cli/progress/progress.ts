@@ -1,0 +1,56 @@
+/**
+ * The live progress of a run on stderr: a bar redrawn in place on a terminal, plain lines every
+ * few seconds otherwise (CI, pipes), nothing with `--quiet`.
+ */
+import type { BatchStats } from '../../batch/stats.js';
+import type { Volley } from '../../client/volley.js';
+import type { CliIO } from '../io.js';
+import { renderBar, renderLine } from './render.js';
+import { ProgressTracker } from './tracker.js';
+
+export interface ProgressOptions {
+  readonly quiet?: boolean | undefined;
+  /** @default 200 ms on a terminal, 10 s otherwise */
+  readonly intervalMs?: number | undefined;
+}
+
+export interface Progress {
+  /** Starts showing a run's live tally. */
+  attach(stats: BatchStats): void;
+  /** Draws a last time and clears the bar; safe to call twice. */
+  stop(): void;
+}
+
+const CLEAR_LINE = '\r\x1b[2K';
+
+export function startProgress(io: CliIO, volley: Volley, options: ProgressOptions = {}): Progress {
+  if (options.quiet) return { attach() {}, stop() {} };
+  const stream = io.stderr;
+  const tty = stream.isTTY === true;
+  const tracker = new ProgressTracker(volley, () => volley.options.clock.now());
+  let attached = false;
+  const draw = () => {
+    if (!attached) return;
+    const snapshot = tracker.snapshot();
+    if (tty) stream.write(CLEAR_LINE + renderBar(snapshot, stream.columns || 80));
+    else stream.write(`${renderLine(snapshot)}\n`);
+  };
+  const timer = setInterval(draw, options.intervalMs ?? (tty ? 200 : 10_000));
+  timer.unref();
+  let stopped = false;
+  return {
+    attach(stats) {
+      tracker.attach(stats);
+      attached = true;
+      if (tty) draw();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      tracker.dispose();
+      if (tty && attached) stream.write(CLEAR_LINE);
+      else if (attached) draw();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliIO } from '../cli/io.js';
+import { runCli } from '../cli/main.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'volley-flow-cli-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const root = resolve(import.meta.dirname, '../..');
+
+function io(): CliIO & { err: () => string } {
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  return {
+    stdout: new PassThrough(),
+    stderr,
+    stdin: new PassThrough(),
+    env: {},
+    cwd: root,
+    signal: new AbortController().signal,
+    err: () => err,
+  };
+}
+
+async function lines(path: string): Promise<Record<string, unknown>[]> {
+  return (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('volley flow', () => {
+  it('runs a .ts flow module over a JSONL file, and a rerun makes no call', async () => {
+    const input = join(dir, 'topics.jsonl');
+    const out = join(dir, 'articles.jsonl');
+    await writeFile(input, '"tides"\n\n"kelp"\n"reefs"\n');
+    const args = [
+      'flow',
+      'examples/article-flow.ts',
+      '-i',
+      input,
+      '-o',
+      out,
+      '--sim',
+      '--sim-latency',
+      '20ms',
+    ];
+    const first = io();
+    expect(await runCli(args, first)).toBe(0);
+    const results = await lines(out);
+    expect(results.map((r) => r['index']).sort()).toEqual([0, 1, 2]);
+    const tides = results.find((r) => r['input'] === 'tides')!;
+    expect(tides['output']).toMatchObject({
+      topic: 'tides',
+      sections: [expect.any(String), expect.any(String), expect.any(String)],
+    });
+    expect(first.err()).toMatch(
+      /flow "article": 3 inputs · 3 ok · 0 failed · 15 calls · up to 3 round trips per input/,
+    );
+
+    const again = io();
+    expect(await runCli([...args, '--export', 'article', '-q'], again)).toBe(0);
+    expect(again.err()).toMatch(/3 ok · 0 failed · 0 calls/);
+    expect(await lines(out)).toHaveLength(3);
+  });
+
+  it('reports failed inputs with exit code 1 and the error in the output line', async () => {
+    const flows = resolve(root, 'src/flows/index.ts');
+    const ts = join(dir, 'picky.ts');
+    await writeFile(
+      ts,
+      `import { flow } from ${JSON.stringify(flows)};\n` +
+        `export const picky = flow('picky', async (n: number, step) => {\n` +
+        `  if (n === 2) throw new Error('two is not allowed');\n` +
+        `  return step.llm('say', 'Say ' + n);\n});\n`,
+    );
+    const input = join(dir, 'numbers.jsonl');
+    const out = join(dir, 'out.jsonl');
+    await writeFile(input, '1\n2\n3\n');
+    const cli = io();
+    const code = await runCli(
+      ['flow', ts, '--input', input, '--out', out, '--sim', '--sim-latency', '10ms'],
+      cli,
+    );
+    expect(code).toBe(1);
+    const failed = (await lines(out)).find((r) => r['input'] === 2)!;
+    expect(failed['error']).toMatchObject({
+      code: 'unexpected',
+      message: 'flow "picky": two is not allowed',
+    });
+    expect(cli.err()).toContain('input 2: flow "picky": two is not allowed');
+  });
+
+  it('says what is wrong with its arguments and modules', async () => {
+    const usage = io();
+    expect(await runCli(['flow', 'examples/article-flow.ts', '--input', 'x.jsonl'], usage)).toBe(2);
+    expect(usage.err()).toContain('--input and --out are required');
+    const none = join(dir, 'none.ts');
+    await writeFile(none, 'export const x = 1;\n');
+    const missing = io();
+    const code = await runCli(['flow', none, '-i', none, '-o', join(dir, 'o.jsonl'), '--sim'], missing);
+    expect(code).toBe(3);
+    expect(missing.err()).toContain('exports no flow');
+  });
+});

@@ -1,0 +1,105 @@
+/** `volley report` and `volley status`, run in-process on files a recorded run left behind. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../cli/io.js';
+import { runCli } from '../cli/main.js';
+import { Volley } from '../client/volley.js';
+import { answer, apiError, fakeProvider } from '../test-support/fake-provider.js';
+import { recordRun } from './recorder.js';
+
+let dir: string;
+let record: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'volley-report-cli-'));
+  record = join(dir, 'out.jsonl.run.jsonl');
+  const volley = new Volley({
+    provider: fakeProvider(async (request) => {
+      if (request.messages[0]!.content === 'bad') throw apiError('bad_request', 400);
+      return answer('ok');
+    }),
+  });
+  const recorder = await recordRun(volley, {
+    path: record,
+    meta: { command: 'volley run in.jsonl --out out.jsonl', total: 5 },
+  });
+  await volley.settle(['a', 'b', 'bad', 'c', 'd'].map((prompt) => ({ prompt })));
+  await recorder.close();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const chunks = { stdout: '', stderr: '' };
+  stdout.on('data', (c: Buffer) => (chunks.stdout += c.toString()));
+  stderr.on('data', (c: Buffer) => (chunks.stderr += c.toString()));
+  const io: CliIO = {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: {},
+    cwd: dir,
+    signal: new AbortController().signal,
+  };
+  const code = await runCli(argv, io);
+  return { code, ...chunks };
+}
+
+describe('volley report', () => {
+  it('writes the page next to the record by default, or where --html says', async () => {
+    const byDefault = await cli('report', 'out.jsonl.run.jsonl');
+    expect(byDefault).toMatchObject({ code: 0, stderr: '' });
+    expect(byDefault.stdout).toMatch(/^Wrote out\.jsonl\.run\.html \(5 calls, \d+ KB\)\n$/);
+    const chosen = await cli('report', record, '--html', 'page.html', '--max-rows', '3');
+    expect(chosen.stdout).toMatch(/^Wrote page\.html \(5 calls, timeline sampled to 3 rows, \d+ KB\)\n$/);
+    const page = await readFile(join(dir, 'page.html'), 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('volley run in.jsonl --out out.jsonl');
+    expect(page).toContain('Showing 3 of 5 calls');
+  });
+
+  it('reads a batch journal through the run record next to it, and says what it needs otherwise', async () => {
+    const header = `${JSON.stringify({ journal: 'volley-batch', version: 1, output: 'out.jsonl', input: 'in.jsonl', created_at: new Date().toISOString() })}\n`;
+    await writeFile(join(dir, 'out.jsonl.journal.jsonl'), header);
+    expect(await cli('report', 'out.jsonl.journal.jsonl', '--html', 'j.html')).toMatchObject({ code: 0 });
+    await writeFile(join(dir, 'lonely.journal.jsonl'), header);
+    const lonely = await cli('report', 'lonely.journal.jsonl');
+    expect(lonely.code).toBe(2);
+    expect(lonely.stderr).toContain('is a batch journal');
+    await writeFile(join(dir, 'other.txt'), 'hello\n');
+    expect((await cli('report', 'other.txt')).stderr).toContain('is neither a Volley run record');
+    expect((await cli('report')).code).toBe(2);
+  });
+});
+
+describe('volley status', () => {
+  it('prints the numbers of a finished run, as text or JSON', async () => {
+    const text = await cli('status', 'out.jsonl.run.jsonl');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('state     finished');
+    expect(text.stdout).toContain('done      5/5 (100.0%)');
+    expect(text.stdout).toContain('calls     4 ok · 1 failed (bad_request 1)');
+    const json = JSON.parse((await cli('status', record, '--json')).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ state: 'finished', done: 5, total: 5, ok: 4, failed: 1, rateLimited: 0 });
+  });
+
+  it('reads a journal, with the live figures of the run record next to it', async () => {
+    const line = (custom_id: string, error: object | null) =>
+      JSON.stringify({ custom_id, error, attempts: 1, model: 'fake-model', usage: null, cost_usd: null });
+    await writeFile(
+      join(dir, 'out.jsonl.journal.jsonl'),
+      `${JSON.stringify({ journal: 'volley-batch', version: 1, output: 'out.jsonl', input: null, created_at: new Date().toISOString() })}\n${line('1', null)}\n${line('2', { code: 'timeout', message: 'slow' })}\n`,
+    );
+    const json = JSON.parse((await cli('status', 'out.jsonl.journal.jsonl', '--json')).stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(json).toMatchObject({ done: 2, ok: 1, failed: 1, total: 5, state: 'finished', rateLimited: 0 });
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * Flow traces in the report: a trace alone becomes a run of its calls; with a run record, it names
+ * the step of each call and marks the calls on the critical path.
+ */
+import { criticalPath } from '../flows/critical-path.js';
+import type { Span, TraceJSON } from '../flows/trace.js';
+import type { CallTrack } from './calls.js';
+import type { CallRecord, LaneRecord } from './format.js';
+import { upsert } from './maps.js';
+import type { RunData } from './read.js';
+
+/** Flow call ids look like `flow:article#3/sections[1]/expand#5` (see `RunContext.callId`). */
+const FLOW_ID = /^flow:(.+?)#(\d+)\/(.*)#(\d+)$/;
+
+export interface FlowLink {
+  /** The step, with map and branch indices dropped: `sections[]/expand`. */
+  readonly group: string;
+  /** The call's own position: `sections[1]/expand`, plus `#2` for a second call of one step. */
+  readonly label: string;
+  readonly critical: boolean;
+}
+
+/** The step a path belongs to, whichever item of a map it is. */
+export function stepOf(path: string): string {
+  return path.replace(/\[\d+\]/g, '[]') || '(flow)';
+}
+
+/** A run made of a trace's calls: each is queued at its start, waits its `queuedMs`, then flies. */
+export function runFromTrace(trace: TraceJSON): RunData {
+  const lanes: LaneRecord[] = [];
+  const laneOf = new Map<string, number>();
+  const events: Array<CallRecord & { order: number }> = [];
+  let order = 0;
+  let lastT = 0;
+  for (const span of trace.spans) {
+    if (span.kind !== 'call') continue;
+    const model = span.model ?? 'unknown model';
+    let l = laneOf.get(model);
+    if (l === undefined) {
+      l = lanes.length;
+      laneOf.set(model, l);
+      lanes.push({ e: 'lane', l, k: model, m: model });
+    }
+    const i = `flow:${trace.flow}#0/${span.path}#${span.id + 1}`;
+    const start = Math.round(span.start);
+    const sent = Math.round(span.start + (span.queuedMs ?? 0));
+    const a = span.attempts ?? 1;
+    events.push({ e: 'q', i, l, t: start, n: 0, order: order++ });
+    events.push({ e: 's', i, l, t: sent, a, order: order++ });
+    if (span.end === undefined || span.status === 'running') continue;
+    const end = Math.max(sent, Math.round(span.end));
+    lastT = Math.max(lastT, end);
+    const qd = Math.round(span.queuedMs ?? 0);
+    if (span.status === 'ok') {
+      events.push({
+        e: 'f',
+        i,
+        l,
+        t: end,
+        a,
+        lat: end - sent,
+        qd,
+        in: span.tokens?.prompt,
+        out: span.tokens?.completion,
+        order: order++,
+      } as CallRecord & { order: number });
+    } else {
+      const code = span.error?.code ?? (span.status === 'cancelled' ? 'aborted' : 'unexpected');
+      events.push({
+        e: 'x',
+        i,
+        l,
+        t: end,
+        a,
+        qd,
+        lat: end - sent,
+        c: code,
+        msg: span.error?.message ?? span.status,
+        order: order++,
+      });
+    }
+  }
+  events.sort((x, y) => x.t - y.t || x.order - y.order);
+  const root = trace.spans[0];
+  if (root?.end !== undefined) lastT = Math.max(lastT, Math.round(root.end));
+  return {
+    header: {
+      e: 'run',
+      v: 1,
+      at: trace.startedAt,
+      // A trace timed by the system clock starts at an epoch time; a test clock's does not.
+      wall: trace.startedAt > 1e12 ? new Date(trace.startedAt).toISOString() : '',
+      meta: { command: `flow ${trace.flow}` },
+      limits: {},
+    },
+    lanes,
+    snapshots: [],
+    events,
+    end: { e: 'end', t: lastT, wall: '' },
+    lastT,
+    earlierRuns: 0,
+  };
+}
+
+interface FlowCall {
+  readonly call: CallTrack;
+  readonly flow: string;
+  readonly run: string;
+  readonly path: string;
+  readonly seq: number;
+}
+
+/**
+ * Names the step of each flow call in `calls` from its id (calls of other code get no entry), and
+ * with the flow's trace, marks the calls on its critical path.
+ */
+export function linkFlow(calls: readonly CallTrack[], trace?: TraceJSON): Map<CallTrack, FlowLink> {
+  const flowCalls: FlowCall[] = [];
+  for (const call of calls) {
+    const m = FLOW_ID.exec(call.id);
+    if (m) flowCalls.push({ call, flow: m[1]!, run: m[2]!, path: m[3]!, seq: Number(m[4]) });
+  }
+  const flows = new Set(flowCalls.map((c) => c.flow));
+  const runsOf = new Map<string, Set<string>>();
+  for (const c of flowCalls) upsert(runsOf, c.flow, () => new Set()).add(c.run);
+  // Several calls of one step in one run (repairs) are told apart by their order.
+  const repeats = new Map<string, FlowCall[]>();
+  for (const c of flowCalls) upsert(repeats, `${c.flow}#${c.run}/${c.path}`, () => []).push(c);
+  for (const list of repeats.values()) list.sort((x, y) => x.seq - y.seq);
+  const critical = trace ? criticalCalls(trace, flowCalls) : new Set<CallTrack>();
+  const links = new Map<CallTrack, FlowLink>();
+  for (const c of flowCalls) {
+    const same = repeats.get(`${c.flow}#${c.run}/${c.path}`)!;
+    let label = c.path || '(flow)';
+    if (runsOf.get(c.flow)!.size > 1) label = `${label} · run ${c.run}`;
+    if (same.length > 1) label = `${label} #${same.indexOf(c) + 1}`;
+    if (flows.size > 1) label = `${c.flow}: ${label}`;
+    links.set(c.call, {
+      group: flows.size > 1 ? `${c.flow}: ${stepOf(c.path)}` : stepOf(c.path),
+      label,
+      critical: critical.has(c.call),
+    });
+  }
+  return links;
+}
+
+/** The record's calls that are the trace's critical path: its run of the flow, matched per step in order. */
+function criticalCalls(trace: TraceJSON, flowCalls: readonly FlowCall[]): Set<CallTrack> {
+  const spans = trace.spans.filter((s) => s.kind === 'call');
+  const onPath = new Set(criticalPath(spans).map((p) => p.span.id));
+  const spansByPath = new Map<string, Span[]>();
+  for (const span of spans) upsert(spansByPath, span.path, () => []).push(span);
+  // The trace is of one run; the record may hold several runs of the flow: take the one that matches.
+  const runs = new Map<string, FlowCall[]>();
+  for (const c of flowCalls) if (c.flow === trace.flow) upsert(runs, c.run, () => []).push(c);
+  let chosen: FlowCall[] = [];
+  for (const list of runs.values()) {
+    if (list.length === spans.length) {
+      chosen = list;
+      break;
+    }
+    if (list.length > chosen.length) chosen = list;
+  }
+  const byPath = new Map<string, FlowCall[]>();
+  for (const c of chosen) upsert(byPath, c.path, () => []).push(c);
+  const critical = new Set<CallTrack>();
+  for (const [path, list] of byPath) {
+    list.sort((x, y) => x.seq - y.seq);
+    const traced = spansByPath.get(path) ?? [];
+    list.forEach((c, k) => {
+      const span = traced[k];
+      if (span !== undefined && onPath.has(span.id)) critical.add(c.call);
+    });
+  }
+  return critical;
+}

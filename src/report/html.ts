@@ -1,0 +1,287 @@
+/**
+ * The report page: one self-contained HTML file (inline CSS and SVG, no script, no fonts, nothing
+ * fetched; a Content-Security-Policy forbids loading anything). Every string from the data goes
+ * through the escaping `html` template.
+ */
+import type { CostRow, LatencyRow, ReportModel } from './aggregate.js';
+import { barChart, lineChart, stackedChart, type TimeFrame } from './charts.js';
+import type { Percentiles } from './series.js';
+import { type Html, html, trusted } from './template.js';
+import { clip, SEGMENT_LABELS, timelineSvg } from './timeline-svg.js';
+import { formatCount, formatMs, formatUsd } from './units.js';
+
+const CSS = `
+:root{color-scheme:light;--fg:#1d2330;--muted:#5b6475;--line:#e3e6ec;--bg:#f6f7f9;
+--queued:#b4bcc8;--limit:#f0a202;--flight:#3a7bec;--backoff:#a35be8;--done:#1f9d63;--failed:#e0453f;--crit:#d6336c}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+main{max-width:1000px;margin:0 auto;padding:24px 16px 48px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:32px 0 8px}
+.sub{color:var(--muted);margin:0 0 16px;word-break:break-all}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px}
+.card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 10px}
+.card b{display:block;font-size:19px;font-variant-numeric:tabular-nums}.card span{color:var(--muted);font-size:12px}
+.card.bad b{color:var(--failed)}
+.panel{background:#fff;border:1px solid var(--line);border-radius:6px;margin:12px 0;padding:10px 12px}
+figcaption{font-weight:600;margin-bottom:4px}
+.note{color:var(--muted);margin:4px 0;font-size:13px}
+.notice{background:#fff8e6;border:1px solid #f3d48a;border-radius:6px;padding:8px 10px;margin:8px 0}
+.legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;color:var(--muted);margin:2px 0 6px}
+.key{display:inline-block;width:12px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.key.dashed{height:0;border-top:2px dashed;width:16px;border-radius:0;vertical-align:3px}
+svg{display:block;font-family:inherit}svg.chart{width:100%;height:auto}
+.grid{stroke:#eef0f4;stroke-width:1}.axis{stroke:#9aa3b2;stroke-width:1}
+.tick{fill:var(--muted);font-size:11px}.empty{fill:#9aa3b2;font-size:14px}
+.line{fill:none;stroke-width:2}.line.dashed{stroke-dasharray:6 4;stroke-width:1.5}
+.band{stroke:none;opacity:.9}.bar{opacity:.9}
+.s-queued,.c-queued{fill:var(--queued);background:var(--queued)}
+.s-limit,.c-limit-wait{fill:var(--limit);background:var(--limit)}
+.s-flight,.c-flight{fill:var(--flight);background:var(--flight)}
+.s-backoff,.c-backoff{fill:var(--backoff);background:var(--backoff)}
+.s-done{fill:var(--done);background:var(--done)}.s-failed{fill:var(--failed);background:var(--failed)}
+.c-sent{stroke:#3a7bec;background:#3a7bec}.c-done{stroke:#1f9d63;background:#1f9d63}
+.c-tokens{stroke:#0c8fb8;background:#0c8fb8}.c-limit{stroke:#1d2330;border-color:#1d2330;color:#1d2330}
+.c-429{fill:var(--failed);background:var(--failed)}.c-retry{fill:var(--backoff);background:var(--backoff)}
+.c-fail{fill:#7a1d1a;background:#7a1d1a}
+.critical-mark,.c-crit{fill:var(--crit);background:var(--crit)}
+.timeline-scroll{max-height:max(640px,70vh);overflow:auto;border-bottom:1px solid var(--line)}
+.row:hover rect{opacity:.75}.row-label{font-size:11px;fill:var(--fg)}.critical .row-label{fill:var(--crit);font-weight:600}
+.group-bg{fill:#f0f2f6}.group-label{font-size:12px;font-weight:600;fill:var(--fg)}
+table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
+th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f0f2f6;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.msg{word-break:break-word;max-width:420px}code{font-size:12px}
+footer{color:var(--muted);font-size:12px;margin-top:32px}
+caption{text-align:left}
+`;
+
+/** A Content-Security-Policy that lets the page use its own inline styles and nothing else. */
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+export function renderReport(model: ReportModel, generatedAt = new Date()): string {
+  const page = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="volley report">
+<title>${clip(model.title, 120)} · Volley report</title>
+<style>${trusted(CSS)}</style></head>
+<body><main>
+${header(model)}
+${summaryCards(model)}
+${limitsSection(model)}
+${model.notes.length > 0 ? html`${model.notes.map((n) => html`<p class="notice">${n}</p>`)}` : html``}
+${timelineSection(model)}
+${chartsSection(model)}
+${latencySection(model.latency)}
+${costSection(model)}
+${failuresSection(model)}
+<footer>Generated by <code>volley report</code> on ${generatedAt.toISOString()}${model.source ? html` from <code>${model.source}</code>` : html``}. Times are from the start of the run.</footer>
+</main></body></html>
+`;
+  return page.text;
+}
+
+function header(model: ReportModel): Html {
+  const when = model.wall ? `started ${model.wall.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} · ` : '';
+  const state = model.finished ? 'finished' : 'not finished';
+  const labels = Object.entries(model.meta.labels ?? {}).map(([k, v]) => ` · ${k}: ${v}`);
+  return html`<h1>Volley run report</h1>
+<p class="sub"><code>${clip(model.title, 400)}</code><br>${when}${formatMs(model.durationMs)} · ${state}${
+    model.meta.model ? ` · model ${model.meta.model}` : ''
+  }${labels}</p>`;
+}
+
+function summaryCards(model: ReportModel): Html {
+  const t = model.totals;
+  const perMinute = model.durationMs > 0 ? ((t.ok + t.failed) * 60_000) / model.durationMs : 0;
+  const cards: Array<[string, string, boolean?]> = [
+    [formatCount(t.calls), t.calls === 1 ? 'call' : 'calls'],
+    [formatCount(t.ok), 'succeeded'],
+    [formatCount(t.failed), 'failed', t.failed > 0],
+  ];
+  if (model.meta.total !== undefined) cards.push([formatCount(model.meta.total), 'expected in total']);
+  if (t.unfinished > 0) cards.push([formatCount(t.unfinished), 'unfinished', true]);
+  cards.push(
+    [formatMs(model.durationMs), 'duration'],
+    [formatCount(perMinute), 'calls per minute'],
+    [formatCount(t.attempts), 'attempts'],
+    [formatCount(t.rateLimited), '429s (rate limited)', t.rateLimited > 0],
+    [formatCount(t.retries), 'retries'],
+    [formatCount(t.promptTokens, true), 'tokens in'],
+    [formatCount(t.completionTokens, true), 'tokens out'],
+    [
+      t.costUsd === undefined ? '–' : formatUsd(t.costUsd),
+      t.unpricedModels.length > 0 ? 'cost (priced models)' : 'cost',
+    ],
+  );
+  return html`<section class="cards">${cards.map(
+    ([value, label, bad]) =>
+      html`<div class="card${bad ? ' bad' : ''}"><b>${value}</b><span>${label}</span></div>`,
+  )}</section>`;
+}
+
+function limitsSection(model: ReportModel): Html {
+  const l = model.limits;
+  const configured = [
+    l.rpm === undefined ? 'rpm learned from the server' : `${formatCount(l.rpm)} rpm`,
+    l.tpm === undefined ? 'tpm learned from the server' : `${formatCount(l.tpm)} tpm`,
+    l.concurrency === undefined
+      ? `adaptive concurrency${l.maxConcurrency === undefined ? '' : ` up to ${formatCount(l.maxConcurrency)}`}`
+      : `concurrency ${formatCount(l.concurrency)}`,
+    ...(l.maxAttempts === undefined ? [] : [`${l.maxAttempts} attempts per call`]),
+    ...(l.timeoutMs === undefined ? [] : [`timeout ${formatMs(l.timeoutMs)}`]),
+  ].join(' · ');
+  if (model.lanes.length === 0) return html`<p class="note">Limits: ${configured}.</p>`;
+  const lanes = model.lanes.map(
+    (lane) =>
+      html`<tr><td>${lane.model}</td><td class="n">${lane.rpm === undefined ? '–' : formatCount(lane.rpm)}</td><td class="n">${
+        lane.tpm === undefined ? '–' : formatCount(lane.tpm)
+      }</td><td class="n">${lane.concurrency === undefined ? '–' : formatCount(lane.concurrency)}</td><td><code>${clip(lane.key, 120)}</code></td></tr>`,
+  );
+  return html`<h2>Limits</h2><p class="note">Configured: ${configured}. Last in force per lane:</p>
+<table><thead><tr><th>model</th><th class="n">rpm</th><th class="n">tpm</th><th class="n">concurrency</th><th>lane</th></tr></thead><tbody>${lanes}</tbody></table>`;
+}
+
+function timelineSection(model: ReportModel): Html {
+  const tl = model.timeline;
+  const legend = html`<div class="legend">${SEGMENT_LABELS.map(
+    ([kind, label]) => html`<span><i class="key s-${kind}"></i>${label}</span>`,
+  )}${tl.critical > 0 ? html`<span><i class="key c-crit"></i>critical path (${formatCount(tl.critical)} calls)</span>` : html``}</div>`;
+  const sampling = tl.sampling ? html`<p class="notice">${tl.sampling}</p>` : html``;
+  const body = tl.shown > 0 ? timelineSvg(tl) : html`<p class="note">No calls were recorded.</p>`;
+  return html`<h2>Timeline</h2><section class="panel" id="timeline">${legend}<p class="note">One row per call, in the order queued${
+    tl.groups.length > 1 ? ', grouped by step' : ''
+  }. Hover a row for its details. "Waiting for the rate limit" is when the lane was held back by rpm, tpm or a 429 pause.</p>${sampling}${body}</section>`;
+}
+
+function chartsSection(model: ReportModel): Html {
+  const s = model.series;
+  const frame: TimeFrame = { endMs: Math.max(1, model.durationMs), bucketMs: s.bucketMs, count: s.count };
+  const per = `per ${formatMs(s.bucketMs)}`;
+  const rpmKnown = s.rpmLimit.some((v) => v !== undefined);
+  const tpmKnown = s.tpmLimit.some((v) => v !== undefined);
+  const limitLabel = model.lanes.length > 1 ? ' (sum of the lanes)' : '';
+  const smoothed = s.rateWindowMs > s.bucketMs ? ` (averaged over ${formatMs(s.rateWindowMs)})` : '';
+  return html`<h2>Over time</h2>
+${stackedChart(
+  `Calls by state (average over each ${formatMs(s.bucketMs)})`,
+  frame,
+  [
+    { label: 'in flight', values: s.states.flight, cls: 'c-flight' },
+    { label: 'waiting for the rate limit', values: s.states.limit, cls: 'c-limit-wait' },
+    { label: 'queued', values: s.states.queued, cls: 'c-queued' },
+    { label: 'retry backoff', values: s.states.backoff, cls: 'c-backoff' },
+  ],
+  `Counts every call of the run.`,
+)}
+${lineChart(
+  `Requests and completed calls per minute${smoothed}`,
+  frame,
+  [
+    { label: 'requests sent per minute (attempts)', values: s.sentPerMin, cls: 'c-sent' },
+    { label: 'calls finished per minute', values: s.donePerMin, cls: 'c-done' },
+    ...(rpmKnown
+      ? [{ label: `rpm limit in force${limitLabel}`, values: s.rpmLimit, cls: 'c-limit', dashed: true }]
+      : []),
+  ],
+  '',
+)}
+${rpmKnown ? html`` : html`<p class="note">The rpm limit was not known during this run (not configured, and no rate-limit headers seen).</p>`}
+${lineChart(
+  `Tokens per minute${smoothed}`,
+  frame,
+  [
+    { label: 'tokens per minute (prompt + completion, at finish)', values: s.tokensPerMin, cls: 'c-tokens' },
+    ...(tpmKnown
+      ? [{ label: `tpm limit in force${limitLabel}`, values: s.tpmLimit, cls: 'c-limit', dashed: true }]
+      : []),
+  ],
+  '',
+)}
+${barChart(`429s, retries and failures (${per})`, frame, [
+  { label: '429s', values: s.rateLimited, cls: 'c-429' },
+  { label: 'retries', values: s.retries, cls: 'c-retry' },
+  { label: 'failed calls', values: s.failures, cls: 'c-fail' },
+])}
+${retryTable(model)}`;
+}
+
+function retryTable(model: ReportModel): Html {
+  if (model.retryReasons.length === 0) return html``;
+  return html`<table><thead><tr><th>retried after</th><th class="n">HTTP status</th><th class="n">retries</th></tr></thead><tbody>${model.retryReasons.map(
+    (r) =>
+      html`<tr><td><code>${r.code}</code></td><td class="n">${r.status ?? '–'}</td><td class="n">${formatCount(r.count)}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+function cells(p: Percentiles | undefined): Html {
+  if (!p) return html`<td class="n">–</td><td class="n">–</td><td class="n">–</td><td class="n">–</td>`;
+  return html`<td class="n">${formatMs(p.p50)}</td><td class="n">${formatMs(p.p90)}</td><td class="n">${formatMs(p.p99)}</td><td class="n">${formatMs(p.max)}</td>`;
+}
+
+function latencySection(rows: readonly LatencyRow[]): Html {
+  if (rows.length === 0) return html``;
+  const head = html`<th class="n">p50</th><th class="n">p90</th><th class="n">p99</th><th class="n">max</th>`;
+  const block = (title: string, pick: (r: LatencyRow) => Percentiles | undefined) =>
+    rows.map(
+      (r, k) =>
+        html`<tr>${k === 0 ? html`<th rowspan="${rows.length}">${title}</th>` : html``}<td>${r.label}</td><td class="n">${formatCount(
+          pick(r)?.count ?? 0,
+        )}</td>${cells(pick(r))}</tr>`,
+    );
+  return html`<h2>Latency</h2><table><thead><tr><th></th><th>model</th><th class="n">calls</th>${head}</tr></thead><tbody>${block(
+    'latency of the successful attempt',
+    (r) => r.latency,
+  )}${block('time waiting (queue, limits, backoff)', (r) => r.queued)}${block('queued to settled', (r) => r.total)}</tbody></table>`;
+}
+
+function costTable(title: string, first: string, rows: readonly CostRow[]): Html {
+  return html`<table><caption class="note">${title}</caption><thead><tr><th>${first}</th><th class="n">calls</th><th class="n">prompt tokens</th><th class="n">completion tokens</th><th class="n">cost</th></tr></thead><tbody>${rows.map(
+    (r) =>
+      html`<tr><td>${r.label}</td><td class="n">${formatCount(r.calls)}</td><td class="n">${formatCount(r.promptTokens)}</td><td class="n">${formatCount(
+        r.completionTokens,
+      )}</td><td class="n">${
+        r.costUsd === undefined
+          ? html`<span title="no price known for this model">${formatCount(r.promptTokens + r.completionTokens)} tokens, no price</span>`
+          : html`${formatUsd(r.costUsd)}${r.partial ? ' (some calls unpriced)' : ''}`
+      }</td></tr>`,
+  )}</tbody></table>`;
+}
+
+function costSection(model: ReportModel): Html {
+  if (model.costByModel.length === 0) return html``;
+  const unpriced = model.totals.unpricedModels;
+  return html`<h2>Cost</h2><p class="note">Estimated from list prices per million tokens${
+    unpriced.length > 0
+      ? html`; no price is known for ${unpriced.map((m, k) => html`${k > 0 ? ', ' : ''}<code>${m}</code>`)}, so its tokens are shown instead`
+      : html``
+  }.</p>${costTable('By model', 'model', model.costByModel)}${
+    model.costByStep.length > 0 ? html`<br>${costTable('By step', 'step', model.costByStep)}` : html``
+  }`;
+}
+
+function failuresSection(model: ReportModel): Html {
+  const failed = model.totals.failed;
+  if (failed === 0) return html`<h2>Failures</h2><p class="note">No call failed.</p>`;
+  const groups = html`<table><caption class="note">By reason</caption><thead><tr><th class="n">calls</th><th>code</th><th class="n">HTTP</th><th>message</th><th>for example</th></tr></thead><tbody>${model.failureGroups.map(
+    (g) =>
+      html`<tr><td class="n">${formatCount(g.count)}</td><td><code>${g.code}</code></td><td class="n">${g.status ?? '–'}</td><td class="msg">${clip(
+        g.message,
+        500,
+      )}</td><td>${g.examples.map((id, k) => html`${k > 0 ? ', ' : ''}<code>${clip(id, 60)}</code>`)}</td></tr>`,
+  )}</tbody></table>`;
+  const shown = model.failures.length;
+  const list = html`<table><caption class="note">${
+    shown < failed
+      ? `The first ${formatCount(shown)} of ${formatCount(failed)} failed calls`
+      : 'Every failed call'
+  }</caption><thead><tr><th>call</th><th class="n">at</th><th class="n">attempts</th><th>code</th><th class="n">HTTP</th><th>message</th></tr></thead><tbody>${model.failures.map(
+    (f) =>
+      html`<tr><td><code>${clip(f.label, 80)}</code></td><td class="n">${formatMs(f.at)}</td><td class="n">${f.attempts}</td><td><code>${f.code}</code></td><td class="n">${
+        f.status ?? '–'
+      }</td><td class="msg">${clip(f.message, 500)}</td></tr>`,
+  )}</tbody></table>`;
+  return html`<h2>Failures</h2>${groups}<br>${list}`;
+}
