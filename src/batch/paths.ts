@@ -2,6 +2,8 @@
 
 export interface BatchPaths {
   readonly out: string;
+  /** The output's name without its extension: other files of the run are named after it. */
+  readonly stem: string;
   readonly errors: string | undefined;
   readonly journal: string | undefined;
 }
@@ -10,6 +12,7 @@ export function batchPaths(out: string, errors?: string | false, journal?: strin
   const stem = out.replace(/\.(jsonl|ndjson|json)$/i, '');
   return {
     out,
+    stem,
     errors: errors === false ? undefined : (errors ?? `${stem}.errors.jsonl`),
     journal: journal === false ? undefined : (journal ?? `${stem}.journal.jsonl`),
   };

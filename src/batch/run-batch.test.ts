@@ -238,7 +238,7 @@ describe('runBatch stopping', () => {
     const out = join(dir, 'out.jsonl');
     const volley = new Volley({ provider: echoProvider(), model: 'm' });
     const summary = await runBatch(prompts(5), { volley, out, journal: false, errors: false });
-    expect(summary.files).toEqual({ out, errors: undefined, journal: undefined });
+    expect(summary.files).toMatchObject({ out, errors: undefined, journal: undefined });
     expect(await readJsonl(out)).toHaveLength(5);
   });
 });

@@ -1,6 +1,7 @@
 /** `volley flow <module> --input in.jsonl --out out.jsonl`: a flow over every input, pipelined on one client. */
 import { open, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { batchPaths } from '../../batch/paths.js';
 import { readFileLines } from '../../batch/read-lines.js';
 import { formatDuration } from '../../flows/critical-path.js';
 import { loadFlow } from '../../flows/load-flow.js';
@@ -13,6 +14,7 @@ import {
 } from '../client-flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command } from '../io.js';
+import { startRecording } from '../run-record.js';
 
 const usage = `Usage: volley flow <module.ts | module.js> --input <inputs.jsonl> --out <outputs.jsonl> [options]
 
@@ -26,7 +28,9 @@ Flow:
   --input, -i FILE      inputs, one JSON value per line (required)
   --out, -o FILE        outputs, one JSON line per input, in the order they finish (required)
   --export NAME         the module's export to run (default: its default export, or its only flow)
-  --journal FILE        step journal (default: <out>.journal.jsonl)
+  --journal FILE        step journal (default: results.journal.jsonl for --out results.jsonl)
+  --report              also write results.report.html at the end (the run record
+                        results.run.jsonl is always written)
   --force               start over: delete the journal first
   --inputs N            inputs in flight at once (default: 16)
 
@@ -42,6 +46,7 @@ const options = {
   journal: { type: 'string' },
   force: { type: 'boolean' },
   inputs: { type: 'string' },
+  report: { type: 'boolean' },
 } as const;
 
 export const flowCommand: Command = {
@@ -56,11 +61,20 @@ export const flowCommand: Command = {
     if (!values.input || !values.out) throw new UsageError(`--input and --out are required.\n\n${usage}`);
     const concurrency = numberFlag('inputs', values.inputs, { integer: true });
     const target = await loadFlow(modulePath, values.export, io.cwd);
-    const journal = resolve(io.cwd, values.journal ?? `${values.out}.journal.jsonl`);
+    const paths = batchPaths(
+      resolve(io.cwd, values.out),
+      false,
+      values.journal && resolve(io.cwd, values.journal),
+    );
+    const journal = paths.journal!;
     if (values.force) await rm(journal, { force: true });
 
     const client = await clientFromFlags(values as ClientFlagValues, io);
-    const out = await open(resolve(io.cwd, values.out), 'w');
+    const out = await open(paths.out, 'w');
+    const recording = await startRecording(client, io, {
+      stem: paths.stem,
+      command: ['volley', 'flow', ...args].join(' '),
+    });
     try {
       if (!values.quiet)
         io.stderr.write(`flow "${target.name}" from ${modulePath} against ${client.description}\n`);
@@ -100,9 +114,12 @@ export const flowCommand: Command = {
       ];
       if (tally.cached > 0) parts.push(`${tally.cached} steps from the journal`);
       io.stderr.write(`flow "${target.name}": ${parts.join(' · ')}\n`);
+      await recording.close();
+      if (values.report) await recording.writeReport();
       if (io.signal.aborted) return EXIT.interrupted;
       return tally.failed > 0 ? EXIT.itemsFailed : EXIT.ok;
     } finally {
+      await recording.close();
       await out.close();
       await client.close();
     }

@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { dryRun, formatDryRun } from '../../batch/dry-run.js';
 import { BatchError } from '../../batch/errors.js';
+import { batchPaths } from '../../batch/paths.js';
 import { Pricing, readPriceFile } from '../../batch/pricing.js';
 import { countLines, readFileLines, readLines } from '../../batch/read-lines.js';
 import { runBatch } from '../../batch/run-batch.js';
@@ -19,6 +20,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Command } from '../io.js';
 import { startProgress } from '../progress/progress.js';
 import { reportRun } from '../progress/report.js';
+import { startRecording } from '../run-record.js';
 
 const usage = `Usage: volley run <input.jsonl | -> --out <output.jsonl> [options]
 
@@ -40,6 +42,8 @@ Batch:
   --dry-run             count items, tokens, cost and the shortest duration; send nothing
   --grace 10s           on Ctrl-C, how long calls in flight get to finish
   --window N            items read ahead of the answers, at most (default: 1024, or 2 x --concurrency)
+  --report              also write <out>.report.html at the end (the run record <out>.run.jsonl
+                        is always written; 'volley report' and 'volley status' read it)
 
 ${clientFlagsUsage}
 
@@ -61,6 +65,7 @@ const options = {
   'dry-run': { type: 'boolean' },
   grace: { type: 'string' },
   window: { type: 'string' },
+  report: { type: 'boolean' },
 } as const;
 
 export const run: Command = {
@@ -118,14 +123,26 @@ export const run: Command = {
           `--max-cost needs a price for ${client.model}: pass --prices FILE with {"${client.model}": {"input": ..., "output": ...}}.`,
         );
       }
+      const out = resolve(io.cwd, values.out);
+      const paths = batchPaths(
+        out,
+        values.errors && resolve(io.cwd, values.errors),
+        values.journal && resolve(io.cwd, values.journal),
+      );
+      const total = inputPath ? await countLines(inputPath) : undefined;
+      const recording = await startRecording(client, io, {
+        stem: paths.stem,
+        command: ['volley', 'run', ...args].join(' '),
+        total,
+      });
       const progress = startProgress(io, client.volley, { quiet: values.quiet });
       let summary: BatchSummary;
       try {
         summary = await runBatch(lines(), {
           volley: client.volley,
-          out: resolve(io.cwd, values.out),
-          errors: values.errors && resolve(io.cwd, values.errors),
-          journal: values.journal && resolve(io.cwd, values.journal),
+          out,
+          errors: paths.errors,
+          journal: paths.journal,
           order,
           template,
           resume: values.resume,
@@ -135,7 +152,7 @@ export const run: Command = {
           window,
           graceMs,
           signal: io.signal,
-          total: inputPath ? await countLines(inputPath) : undefined,
+          total,
           inputName: input,
           onStart: (stats) => progress.attach(stats),
         });
@@ -145,8 +162,11 @@ export const run: Command = {
         throw error;
       } finally {
         progress.stop();
+        await recording.close();
       }
-      return reportRun(summary, args, io);
+      const code = reportRun(summary, args, io);
+      if (values.report) await recording.writeReport();
+      return code;
     } finally {
       await client.close();
     }
