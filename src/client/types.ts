@@ -82,7 +82,8 @@ export interface CallEventBase {
 }
 
 export interface VolleyEvents {
-  queued: CallEventBase & { readonly estimatedTokens: number; readonly priority: number };
+  /** `estimatedTokens` is counted only when the lane has a tokens-per-minute budget. */
+  queued: CallEventBase & { readonly estimatedTokens: number | undefined; readonly priority: number };
   started: CallEventBase & { readonly attempt: number; readonly waitedMs: number };
   'rate-limited': CallEventBase & { readonly pauseMs: number; readonly status: number | undefined };
   retried: CallEventBase & {

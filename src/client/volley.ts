@@ -7,7 +7,6 @@ import type { CallRequest, Provider } from '../providers/types.js';
 import { ExponentialBackoff } from '../retry/backoff.js';
 import type { Job } from '../scheduler/job.js';
 import { Lane } from '../scheduler/lane.js';
-import { countMessageTokens } from '../tokens/count.js';
 import { AbortRegistry } from './abort-registry.js';
 import { Emitter } from './emitter.js';
 import { normalizeRequest } from './normalize.js';
@@ -52,12 +51,11 @@ export class Volley {
         enqueuedAt: now,
         timeout: options.timeout ?? this.options.timeout,
         deadlineAt: now + deadline,
-        promptTokens: countMessageTokens(normalized.messages),
         onDelta: options.onDelta,
         resolve,
         reject,
         state: 'waiting',
-        estimate: 0,
+        estimate: undefined,
         attempts: 0,
         retry: false,
         readyAt: now,
@@ -80,14 +78,6 @@ export class Volley {
         this.#jobs.delete(id);
       };
       this.#jobs.set(id, { job, lane });
-      this.#events.emit('queued', {
-        id,
-        lane: lane.key,
-        model: normalized.model,
-        at: now,
-        estimatedTokens: job.promptTokens + (normalized.maxTokens ?? 0),
-        priority: job.priority,
-      });
       lane.submit(job);
     });
   }

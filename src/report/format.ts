@@ -93,8 +93,8 @@ interface CallRecordBase {
 
 export interface QueuedRecord extends CallRecordBase {
   readonly e: 'q';
-  /** Estimated tokens: prompt plus reserved output. */
-  readonly n: number;
+  /** Estimated tokens, when the lane had a tokens budget to count them for. */
+  readonly n?: number | undefined;
   /** Priority, when not 0. */
   readonly p?: number;
 }

@@ -18,14 +18,16 @@ export interface Job {
   readonly timeout: number;
   /** Clock time after which the call fails with `deadline_exceeded`. */
   readonly deadlineAt: number;
-  readonly promptTokens: number;
   readonly onDelta: ((text: string) => void) | undefined;
   readonly resolve: (result: CallResult) => void;
   readonly reject: (error: VolleyError) => void;
 
   state: 'waiting' | 'running' | 'done';
-  /** Tokens reserved against the tokens-per-minute budget for the current attempt. */
-  estimate: number;
+  /**
+   * Tokens reserved against the tokens-per-minute budget (prompt plus output), counted only once
+   * the lane has such a budget: without one there is nothing to count for.
+   */
+  estimate: number | undefined;
   attempts: number;
   /** A retry waits for `readyAt`, then goes before every call that has not started yet. */
   retry: boolean;

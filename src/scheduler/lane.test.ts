@@ -59,13 +59,26 @@ describe('lane: rate budgets', () => {
 
   it('holds calls back by tokens per minute, counting prompt and reserved output', async () => {
     const { clock, volley } = setup(async () => answer('ok'), { limits: { tpm: 60_000 } });
+    const estimates: Array<number | undefined> = [];
+    volley.on('queued', (e) => estimates.push(e.estimatedTokens));
     // 1,000 tokens per second, 1,000 burst; each call reserves ~510 tokens.
     const done = volley.all(Array.from({ length: 6 }, () => ({ prompt: 'hi', maxTokens: 500 })));
+    expect(estimates).toEqual(Array(6).fill(500 + 7)); // 'hi' is 1 token, plus 6 of chat framing
     await clock.advance(5000);
     const starts = (await done).map((r) => r.timings.startedAt);
     expect(starts[0]).toBe(0);
     expect(starts[5]).toBeGreaterThan(1500);
     expect(starts[5]).toBeLessThan(3000);
+  });
+
+  it('counts no tokens while the lane has no tokens budget', async () => {
+    const { clock, volley } = setup(async () => answer('ok'), { limits: { rpm: 600 } });
+    const estimates: Array<number | undefined> = [];
+    volley.on('queued', (e) => estimates.push(e.estimatedTokens));
+    const done = volley.all(prompts(3));
+    await clock.advance(100);
+    await done;
+    expect(estimates).toEqual([undefined, undefined, undefined]);
   });
 
   it('learns the limits from the headers when none are configured', async () => {

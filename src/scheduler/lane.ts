@@ -11,6 +11,7 @@ import { VolleyError } from '../errors.js';
 import type { Provider, ProviderResponse } from '../providers/types.js';
 import type { BackoffOptions } from '../retry/backoff.js';
 import { retryDelay } from '../retry/decide.js';
+import { countMessageTokens } from '../tokens/count.js';
 import { ConcurrencyLimit } from './concurrency.js';
 import { attemptError, finalError, laneStoppedError } from './failures.js';
 import { Heap } from './heap.js';
@@ -73,7 +74,17 @@ export class Lane {
       this.#settle(job, finalError(job, laneStoppedError(this.#stopped), this.config.clock.now()));
       return;
     }
-    job.estimate = job.promptTokens + (job.request.maxTokens ?? this.#outputEstimate);
+    if (this.#budget.tokens) this.#estimate(job);
+    const { emit, model } = this.config;
+    const at = this.config.clock.now();
+    emit('queued', {
+      id: job.id,
+      lane: this.key,
+      model,
+      at,
+      estimatedTokens: job.estimate,
+      priority: job.priority,
+    });
     this.#ready.push(job);
     this.#schedulePump();
   }
@@ -154,7 +165,7 @@ export class Lane {
         this.#concurrency.markSaturated((this.#budget.requests?.perMinute ?? 0) / 60_000);
         break; // a finishing call pumps again
       }
-      const blocked = this.#budget.waitFor(job.estimate, now);
+      const blocked = this.#budget.waitFor(this.#budget.tokens ? this.#estimate(job) : 0, now);
       if (blocked) {
         this.#headReason = blocked.reason;
         wakeAt = now + blocked.wait;
@@ -184,7 +195,7 @@ export class Lane {
   #dispatch(job: Job, now: number): void {
     const { clock, provider, emit, model } = this.config;
     this.#inFlight++;
-    this.#budget.take(job.estimate, now);
+    this.#budget.take(job.estimate ?? 0, now);
     job.state = 'running';
     job.queuedMs += now - job.waitingSince;
     job.attempts++;
@@ -239,6 +250,13 @@ export class Lane {
     this.#schedulePump();
   }
 
+  /** Prompt tokens by the tokenizer, plus `maxTokens` or the typical answer length seen so far. */
+  #estimate(job: Job): number {
+    job.estimate ??=
+      countMessageTokens(job.request.messages) + (job.request.maxTokens ?? Math.round(this.#outputEstimate));
+    return job.estimate;
+  }
+
   /** Replaces the token estimate with what the server counted, and learns typical answer length. */
   #reconcile(job: Job, response: ProviderResponse, now: number): void {
     const usage = response.usage;
@@ -247,7 +265,7 @@ export class Lane {
     if (maxTokens === undefined)
       this.#outputEstimate = this.#outputEstimate * 0.9 + usage.completionTokens * 0.1;
     const charged = usage.promptTokens + (maxTokens ?? usage.completionTokens);
-    this.#budget.tokens?.adjust(job.estimate - charged, now);
+    if (job.estimate !== undefined) this.#budget.tokens?.adjust(job.estimate - charged, now);
   }
 
   #onFailure(job: Job, cancelTimeout: () => void, thrown: unknown): void {
