@@ -4,50 +4,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { AbortError, ConnectionError, TimeoutError, VolleyError } from '../errors.js';
 import { parseDuration } from '../scheduler/rate-headers.js';
-import {
-  ANTHROPIC_DEFAULT_MAX_TOKENS,
-  anthropic,
-  buildAnthropicBody,
-  JSON_OBJECT_INSTRUCTION,
-  readAnthropicUsage,
-} from './anthropic.js';
+import { ANTHROPIC_DEFAULT_MAX_TOKENS, anthropic } from './anthropic.js';
+import { buildAnthropicBody, JSON_OBJECT_INSTRUCTION, readAnthropicUsage } from './anthropic-body.js';
+import { failure, fakeFetch, type Handler, json } from './test-support/doubles.js';
 import type { ProviderRequest } from './types.js';
 
 const BASE = 'http://fake.local';
 const KEY = 'sk-ant-api03-SENTINEL-0123456789abcdefABCDEF';
-
-interface Call {
-  readonly url: string;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown>;
-  readonly signal: AbortSignal | undefined;
-}
-
-type Handler = (call: Call) => Response | Promise<Response>;
-
-/** A fetch that records each request and answers with `handler`. */
-function fakeFetch(handler: Handler) {
-  const calls: Call[] = [];
-  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const text = typeof init?.body === 'string' ? init.body : '{}';
-    const call: Call = {
-      url: String(input),
-      headers: new Headers(init?.headers),
-      body: JSON.parse(text) as Record<string, unknown>,
-      signal: init?.signal ?? undefined,
-    };
-    calls.push(call);
-    return handler(call);
-  };
-  return { fetch, calls };
-}
-
-function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-}
 
 type Event = { type: string; [field: string]: unknown };
 
@@ -96,16 +59,6 @@ function provider(handler: Handler, extra: Parameters<typeof anthropic>[0] = {})
     ...fake,
     provider: anthropic({ apiKey: KEY, baseURL: BASE, fetch: fake.fetch, env: {}, ...extra }),
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<VolleyError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(VolleyError);
-    return error as VolleyError;
-  }
-  throw new Error('expected a rejection');
 }
 
 function errorBody(type: string, message: string) {
@@ -454,56 +407,9 @@ describe('anthropic().send with streaming', () => {
     expect(error.status).toBe(529);
     expect(calls).toHaveLength(1);
   });
-
-  it('rethrows what onDelta throws, untouched', async () => {
-    const { provider: p } = provider(() =>
-      sse([start, textBlock(0), textDelta(0, 'Hel'), stop(0), ...end()]),
-    );
-    const mine = new RangeError('mine');
-    await expect(
-      p.send(
-        request(),
-        context(undefined, () => {
-          throw mine;
-        }),
-      ),
-    ).rejects.toBe(mine);
-  });
-
-  it('stops with AbortError when aborted mid-stream', async () => {
-    const controller = new AbortController();
-    const encoder = new TextEncoder();
-    const { provider: p } = provider(() => {
-      const body = new ReadableStream<Uint8Array>({
-        start(stream) {
-          stream.enqueue(encoder.encode([start, textBlock(0), textDelta(0, 'Hel')].map(frame).join('')));
-          // The rest never comes.
-        },
-      });
-      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
-    });
-    const deltas: string[] = [];
-    const pending = p.send(
-      request(),
-      context(controller.signal, (text) => {
-        deltas.push(text);
-        controller.abort();
-      }),
-    );
-    expect(await failure(pending)).toBeInstanceOf(AbortError);
-    expect(deltas).toEqual(['Hel']);
-  });
 });
 
 describe('anthropic().send and its signal', () => {
-  it('does not send at all when the signal is already aborted', async () => {
-    const controller = new AbortController();
-    controller.abort();
-    const { provider: p, calls } = provider(() => json(MESSAGE));
-    expect(await failure(p.send(request(), context(controller.signal)))).toBeInstanceOf(AbortError);
-    expect(calls).toHaveLength(0);
-  });
-
   it('aborts a request in flight', async () => {
     const controller = new AbortController();
     const { provider: p, calls } = provider(
@@ -519,45 +425,7 @@ describe('anthropic().send and its signal', () => {
     const error = await failure(pending);
     expect(error).toBeInstanceOf(AbortError);
     expect(error.code).toBe('aborted');
-  });
-
-  it('aborts even when the injected fetch ignores the signal', async () => {
-    const controller = new AbortController();
-    const { provider: p } = provider(() => new Promise<Response>(() => {}));
-    const pending = p.send(request(), context(controller.signal));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    controller.abort();
-    expect(await failure(pending)).toBeInstanceOf(AbortError);
-  });
-
-  it('throws the abort reason when it is already a VolleyError (a scheduler timeout)', async () => {
-    const controller = new AbortController();
-    const { provider: p } = provider(() => new Promise<Response>(() => {}));
-    const pending = p.send(request(), context(controller.signal));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const reason = new TimeoutError('timeout', 'attempt timed out');
-    controller.abort(reason);
-    await expect(pending).rejects.toBe(reason);
-  });
-
-  it('leaves no listener on a long-lived signal', async () => {
-    const controller = new AbortController();
-    let listeners = 0;
-    const signal = controller.signal;
-    const add = signal.addEventListener.bind(signal);
-    const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((...args: Parameters<typeof add>) => {
-      listeners++;
-      add(...args);
-    }) as typeof signal.addEventListener;
-    signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
-      listeners--;
-      remove(...args);
-    }) as typeof signal.removeEventListener;
-    const { provider: p } = provider(() => json(MESSAGE));
-    for (let i = 0; i < 3; i++) await p.send(request(), context(signal));
-    await failure(provider(() => json({}, 500)).provider.send(request(), context(signal)));
-    expect(listeners).toBe(0);
+    expect(calls[0]!.signal?.aborted).toBe(true);
   });
 });
 

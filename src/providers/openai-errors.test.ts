@@ -5,21 +5,10 @@ import {
   APIUserAbortError,
   InternalServerError,
   OpenAIError,
-  RateLimitError,
 } from 'openai';
 import { describe, expect, it } from 'vitest';
-import {
-  AbortError,
-  ConnectionError,
-  TimeoutError,
-  APIError as VolleyAPIError,
-  VolleyError,
-} from '../errors.js';
+import { AbortError, ConnectionError, TimeoutError, APIError as VolleyAPIError } from '../errors.js';
 import { mapOpenAIError } from './openai-errors.js';
-
-const SENTINEL = 'sk-SENTINEL-0123456789abcdefABCDEF';
-/** A key that does not look like one, so only `secrets` can catch it. */
-const PLAIN_KEY = 'plainkey0123456789';
 
 function headers(extra: Record<string, string> = {}): Headers {
   return new Headers({ 'x-request-id': 'req_123', 'content-type': 'application/json', ...extra });
@@ -31,15 +20,6 @@ function statusError(
   extra?: Record<string, string>,
 ) {
   return APIError.generate(status, error === undefined ? undefined : { error }, undefined, headers(extra));
-}
-
-function expectNoSecret(mapped: VolleyError, ...secrets: string[]): void {
-  const cause = mapped.cause instanceof Error ? `${mapped.cause.message} ${mapped.cause.stack ?? ''}` : '';
-  for (const secret of [SENTINEL, ...secrets]) {
-    expect(mapped.message).not.toContain(secret);
-    expect(JSON.stringify(mapped)).not.toContain(secret);
-    expect(cause).not.toContain(secret);
-  }
 }
 
 describe('mapOpenAIError: status errors', () => {
@@ -117,18 +97,6 @@ describe('mapOpenAIError: status errors', () => {
     expect(JSON.parse(JSON.stringify(mapped))).toMatchObject({ code, status, requestID: 'req_123' });
   });
 
-  it('keeps the rate-limit headers of a 429', () => {
-    const error = statusError(
-      429,
-      { message: 'slow down' },
-      { 'retry-after': '7', 'x-ratelimit-remaining-requests': '0' },
-    );
-    expect(error).toBeInstanceOf(RateLimitError);
-    const mapped = mapOpenAIError(error);
-    expect(mapped.headers?.get('retry-after')).toBe('7');
-    expect(mapped.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
-  });
-
   it('tells the user what to do next', () => {
     expect(mapOpenAIError(statusError(401, { message: 'bad key' })).message).toMatch(/Check OPENAI_API_KEY/);
     expect(
@@ -147,19 +115,6 @@ describe('mapOpenAIError: status errors', () => {
     expect(mapOpenAIError(statusError(400, { message: 'bad', param: 'temperature' })).message).toContain(
       '"temperature"',
     );
-  });
-
-  it('never repeats the key, whether masked, whole or not key-shaped', () => {
-    const masked = 'sk-SENTI*********************cdef';
-    for (const status of [400, 401, 403, 404, 429, 500]) {
-      const error = statusError(status, {
-        message: `Incorrect API key provided: ${SENTINEL}. Also ${masked} and ${PLAIN_KEY}. Authorization: Bearer ${SENTINEL}`,
-        code: 'invalid_api_key',
-      });
-      const mapped = mapOpenAIError(error, { secrets: [SENTINEL, PLAIN_KEY] });
-      expectNoSecret(mapped, masked, PLAIN_KEY);
-      expect(mapped.message).toContain('sk-***');
-    }
   });
 
   it('maps an SDK error whose message is only the status', () => {
@@ -184,88 +139,21 @@ describe('mapOpenAIError: errors reported inside a stream', () => {
   });
 });
 
-describe('mapOpenAIError: no answer', () => {
-  it('maps a user abort to AbortError', () => {
-    const mapped = mapOpenAIError(new APIUserAbortError());
-    expect(mapped).toBeInstanceOf(AbortError);
-    expect(mapped.code).toBe('aborted');
-  });
-
-  it('maps a fetch AbortError (DOMException) to AbortError', () => {
-    const mapped = mapOpenAIError(new DOMException('This operation was aborted', 'AbortError'));
-    expect(mapped).toBeInstanceOf(AbortError);
-  });
-
-  it('maps a connection timeout to TimeoutError', () => {
-    const mapped = mapOpenAIError(new APIConnectionTimeoutError(), { baseURL: 'http://h/v1' });
-    expect(mapped).toBeInstanceOf(TimeoutError);
-    expect(mapped.code).toBe('timeout');
-    expect(mapped.message).toContain('http://h/v1');
-  });
-
-  it('maps a reset to ConnectionError and keeps the system error in the cause chain', () => {
+describe("mapOpenAIError: the openai SDK's own errors", () => {
+  it('maps each kind through the shared mapping, in OpenAI terms', () => {
+    expect(mapOpenAIError(new APIUserAbortError())).toBeInstanceOf(AbortError);
+    const timeout = mapOpenAIError(new APIConnectionTimeoutError(), { baseURL: 'http://h/v1' });
+    expect(timeout).toBeInstanceOf(TimeoutError);
+    expect(timeout.message).toContain('http://h/v1');
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
-    const fetchFailed = new TypeError('fetch failed', { cause: reset });
-    const mapped = mapOpenAIError(new APIConnectionError({ cause: fetchFailed }));
-    expect(mapped).toBeInstanceOf(ConnectionError);
-    expect(mapped.code).toBe('connection_error');
-    expect(mapped.message).toContain('ECONNRESET');
-    expect(mapped.message).toMatch(/reset/);
-    expect(mapped.cause).toBe(fetchFailed);
-    expect((mapped.cause as Error).cause).toBe(reset);
-  });
-
-  it('maps a refused connection', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
-    const mapped = mapOpenAIError(
-      new APIConnectionError({ cause: new TypeError('fetch failed', { cause: refused }) }),
-    );
-    expect(mapped.code).toBe('connection_error');
-    expect(mapped.message).toMatch(/refused/);
-  });
-
-  it('maps an unwrapped transport error (a stream cut mid-body) to ConnectionError', () => {
-    const socket = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
-    const mapped = mapOpenAIError(new TypeError('terminated', { cause: socket }));
-    expect(mapped).toBeInstanceOf(ConnectionError);
-    expect(mapped.cause).toBeInstanceOf(TypeError);
-  });
-
-  it('maps a thrown non-error value to ConnectionError', () => {
-    expect(mapOpenAIError('boom').code).toBe('connection_error');
-  });
-
-  it('maps a JSON parse failure to malformed_response', () => {
-    let syntax: unknown;
-    try {
-      JSON.parse(`{"oops": ${SENTINEL}`);
-    } catch (error) {
-      syntax = error;
-    }
-    const mapped = mapOpenAIError(syntax);
-    expect(mapped.code).toBe('malformed_response');
-    expectNoSecret(mapped);
-  });
-
-  it('maps a missing body to malformed_response', () => {
-    const mapped = mapOpenAIError(new OpenAIError('Attempted to iterate over a response with no body'));
-    expect(mapped.code).toBe('malformed_response');
-  });
-
-  it('maps other SDK refusals to invalid_request', () => {
-    expect(mapOpenAIError(new OpenAIError('Expected request body to be an object')).code).toBe(
-      'invalid_request',
-    );
-  });
-
-  it('returns a VolleyError unchanged', () => {
-    const error = new VolleyError('malformed_response', 'x');
-    expect(mapOpenAIError(error)).toBe(error);
-  });
-
-  it('redacts keys from connection error messages and causes', () => {
-    const cause = new Error(`proxy rejected ${SENTINEL}`);
-    const mapped = mapOpenAIError(new APIConnectionError({ cause }), { secrets: [SENTINEL] });
-    expectNoSecret(mapped);
+    const connection = mapOpenAIError(new APIConnectionError({ cause: reset }));
+    expect(connection).toBeInstanceOf(ConnectionError);
+    expect(connection.message).toContain('the server');
+    const noBody = mapOpenAIError(new OpenAIError('Attempted to iterate over a response with no body'));
+    expect(noBody.code).toBe('malformed_response');
+    expect(noBody.message).toMatch(/OpenAI-compatible API/);
+    const refused = mapOpenAIError(new OpenAIError('Expected request body to be an object'));
+    expect(refused.code).toBe('invalid_request');
+    expect(refused.message).toMatch(/The OpenAI SDK refused/);
   });
 });

@@ -1,0 +1,64 @@
+/** Test doubles for the SDK-based providers: a recording fetch, JSON answers, SDK streams, and rejections. */
+import { expect } from 'vitest';
+import { VolleyError } from '../../errors.js';
+
+export interface Call {
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+  readonly signal: AbortSignal | undefined;
+}
+
+export type Handler = (call: Call) => Response | Promise<Response>;
+
+/** A fetch that records each request and answers with `handler`. */
+export function fakeFetch(handler: Handler) {
+  const calls: Call[] = [];
+  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const text = typeof init?.body === 'string' ? init.body : '{}';
+    const call: Call = {
+      url: String(input),
+      headers: new Headers(init?.headers),
+      body: JSON.parse(text) as Record<string, unknown>,
+      signal: init?.signal ?? undefined,
+    };
+    calls.push(call);
+    return handler(call);
+  };
+  return { fetch, calls };
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+/** The `VolleyError` that `promise` rejects with; fails the test when it resolves or rejects otherwise. */
+export async function failure(promise: Promise<unknown>): Promise<VolleyError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(VolleyError);
+    return error as VolleyError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** A stream of `items` whose iterator records being closed; with `hang`, it never ends. */
+export function fakeStream(items: readonly unknown[], hang = false) {
+  const state = { closed: false };
+  let index = 0;
+  const iterator: AsyncIterator<unknown> = {
+    next: () => {
+      if (index < items.length) return Promise.resolve({ done: false, value: items[index++] });
+      return hang ? new Promise(() => {}) : Promise.resolve({ done: true, value: undefined });
+    },
+    return: async () => {
+      state.closed = true;
+      return { done: true, value: undefined };
+    },
+  };
+  return { data: { [Symbol.asyncIterator]: () => iterator }, state };
+}
