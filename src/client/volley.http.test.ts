@@ -47,7 +47,9 @@ describe('Volley over HTTP against the simulator', () => {
     expect(makespan / ceiling).toBeLessThan(1.2);
     expect(makespan / ceiling).toBeGreaterThan(0.9); // it did not ignore the limit either
     expect(stats.rateLimited / stats.requests).toBeLessThanOrEqual(0.05);
-    expect(volley.lanes()[0]?.rpm).toBeCloseTo(1200 * 0.98);
+    // The whole limit, less 2% for each 429 the budget did not predict.
+    expect(volley.lanes()[0]?.rpm).toBeLessThanOrEqual(1200);
+    expect(volley.lanes()[0]?.rpm).toBeGreaterThanOrEqual(1200 * 0.9);
     expect(stats.requests).toBe(81 + stats.rateLimited);
   });
 

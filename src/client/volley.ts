@@ -13,8 +13,6 @@ import { normalizeRequest } from './normalize.js';
 import { type ResolvedOptions, resolveOptions, type VolleyOptions } from './options.js';
 import type { CallOptions, CallResult, LaneSnapshot, Settled, VolleyEvents, WaitReason } from './types.js';
 
-/** Share of a learned limit Volley aims for: slack for network jitter between us and the server. */
-const HEADROOM = 0.98;
 /** Burst assumed for a learned limit until a 429 shows the server allows less. */
 const BURST_MS = 1000;
 const INITIAL_CONCURRENCY = 4;
@@ -56,6 +54,8 @@ export class Volley {
         reject,
         state: 'waiting',
         estimate: undefined,
+        promptTokens: undefined,
+        sent: undefined,
         attempts: 0,
         retry: false,
         readyAt: now,
@@ -147,9 +147,9 @@ export class Volley {
         rpm: o.rpm,
         tpm: o.tpm,
         concurrency: o.concurrency,
-        initialConcurrency: Math.min(INITIAL_CONCURRENCY, o.maxConcurrency),
+        // A configured rpm paces the calls itself; with nothing known, start gently and probe.
+        initialConcurrency: o.rpm === undefined ? Math.min(INITIAL_CONCURRENCY, o.maxConcurrency) : o.maxConcurrency,
         maxConcurrency: o.maxConcurrency,
-        headroom: HEADROOM,
         burstMs: BURST_MS,
         maxAttempts: o.maxAttempts,
         backoff: o.backoff,

@@ -15,6 +15,8 @@ export interface ConcurrencyOptions {
 
 /** Latency this many times the baseline counts as overload. */
 const LATENCY_OVERLOAD = 2;
+/** While nothing has come back from the server, the cap doubles this often (ms). */
+const PROBE_MS = 500;
 /** Slack over rate × latency, for latency spread: slower calls must not starve the budget. */
 const LITTLE_MARGIN = 1.5;
 
@@ -25,6 +27,8 @@ export class ConcurrencyLimit {
   #fastLatency: number | undefined;
   #baseline: number | undefined;
   #lastDecrease = Number.NEGATIVE_INFINITY;
+  #answered = false;
+  #nextProbeAt: number | undefined;
 
   constructor(readonly options: ConcurrencyOptions) {
     this.#limit = options.initial;
@@ -39,13 +43,30 @@ export class ConcurrencyLimit {
    * The cap held a call back: growth is warranted if answers stay healthy. When the request budget
    * is known (`ratePerMs`), the cap needed to keep it busy is known too (Little's law: rate ×
    * latency), and the cap goes there at once instead of one step per answer, which at a 4 s
-   * latency would take many round trips.
+   * latency would take many round trips. Before anything has come back from the server, the cap
+   * doubles every `PROBE_MS`: an unknown server is probed, and a 429 would come back at once with
+   * the limits. Returns when to look again for the next doubling, if one is due.
    */
-  markSaturated(ratePerMs = 0): void {
+  markSaturated(ratePerMs: number, now: number): number | undefined {
     this.#saturated = true;
-    if (!this.options.grow || this.#fastLatency === undefined) return;
-    const needed = Math.min(this.options.max, ratePerMs * this.#fastLatency * LITTLE_MARGIN);
-    if (needed > this.#limit) this.#limit = needed;
+    if (!this.options.grow) return undefined;
+    if (this.#fastLatency !== undefined) {
+      const needed = Math.min(this.options.max, ratePerMs * this.#fastLatency * LITTLE_MARGIN);
+      if (needed > this.#limit) this.#limit = needed;
+      return undefined;
+    }
+    if (this.#answered) return undefined;
+    this.#nextProbeAt ??= now + PROBE_MS;
+    if (now >= this.#nextProbeAt) {
+      this.#limit = Math.min(this.options.max, this.#limit * 2);
+      this.#nextProbeAt = now + PROBE_MS;
+    }
+    return this.#nextProbeAt;
+  }
+
+  /** The server answered (a success or an error status): probing in the dark is over. */
+  onAnswer(): void {
+    this.#answered = true;
   }
 
   onSuccess(latencyMs: number, now: number): void {

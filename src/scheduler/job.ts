@@ -2,6 +2,7 @@ import type { CallResult } from '../client/types.js';
 import type { VolleyError } from '../errors.js';
 import type { ProviderRequest } from '../providers/types.js';
 import type { ExponentialBackoff } from '../retry/backoff.js';
+import type { SentLevels } from './rate-budget.js';
 
 /** Why Volley itself ended an attempt: it tells a timeout from a cancellation from a deadline. */
 export type StopReason = 'timeout' | 'deadline' | 'cancelled';
@@ -28,6 +29,10 @@ export interface Job {
    * the lane has such a budget: without one there is nothing to count for.
    */
   estimate: number | undefined;
+  /** Prompt tokens, counted once, when first needed. */
+  promptTokens: number | undefined;
+  /** Our budget levels right after this call's attempt took its share; see `RateBudget.observe`. */
+  sent: SentLevels | undefined;
   attempts: number;
   /** A retry waits for `readyAt`, then goes before every call that has not started yet. */
   retry: boolean;

@@ -30,7 +30,6 @@ export interface LaneConfig {
   readonly concurrency: number | undefined;
   readonly initialConcurrency: number;
   readonly maxConcurrency: number;
-  readonly headroom: number;
   readonly burstMs: number;
   readonly maxAttempts: number;
   readonly backoff: BackoffOptions;
@@ -161,8 +160,13 @@ export class Lane {
         break;
       }
       if (this.#inFlight >= this.#concurrency.value) {
+        const probeAt = this.#concurrency.markSaturated(
+          (this.#budget.requests?.perMinute ?? 0) / 60_000,
+          now,
+        );
+        if (this.#inFlight < this.#concurrency.value) continue; // the cap just grew
         this.#headReason = 'concurrency';
-        this.#concurrency.markSaturated((this.#budget.requests?.perMinute ?? 0) / 60_000);
+        if (probeAt !== undefined) wakeAt = probeAt;
         break; // a finishing call pumps again
       }
       const blocked = this.#budget.waitFor(this.#budget.tokens ? this.#estimate(job) : 0, now);
@@ -195,7 +199,7 @@ export class Lane {
   #dispatch(job: Job, now: number): void {
     const { clock, provider, emit, model } = this.config;
     this.#inFlight++;
-    this.#budget.take(job.estimate ?? 0, now);
+    job.sent = this.#budget.take(job.estimate ?? 0, now);
     job.state = 'running';
     job.queuedMs += now - job.waitingSince;
     job.attempts++;
@@ -226,7 +230,8 @@ export class Lane {
     cancelTimeout();
     const now = this.config.clock.now();
     this.#inFlight--;
-    this.#budget.observe(response.headers, now);
+    this.#concurrency.onAnswer();
+    this.#budget.observe(response.headers, now, job.sent);
     this.#reconcile(job, response, now);
     this.#concurrency.onSuccess(now - startedAt, now);
     const result: CallResult = {
@@ -252,8 +257,10 @@ export class Lane {
 
   /** Prompt tokens by the tokenizer, plus `maxTokens` or the typical answer length seen so far. */
   #estimate(job: Job): number {
-    job.estimate ??=
-      countMessageTokens(job.request.messages) + (job.request.maxTokens ?? Math.round(this.#outputEstimate));
+    // Counted again at each look, so that calls queued before the first answers use the typical
+    // answer length seen since, not the default.
+    job.promptTokens ??= countMessageTokens(job.request.messages);
+    job.estimate = job.promptTokens + (job.request.maxTokens ?? Math.round(this.#outputEstimate));
     return job.estimate;
   }
 
@@ -274,7 +281,8 @@ export class Lane {
     const now = clock.now();
     this.#inFlight--;
     const error = attemptError(job, thrown);
-    if (error.headers) this.#budget.observe(error.headers, now);
+    if (error.status !== undefined) this.#concurrency.onAnswer();
+    if (error.headers) this.#budget.observe(error.headers, now, job.sent);
     if (error.code === 'rate_limited') this.#onRateLimited(job, error, now);
 
     const stoppedByUs = job.stopReason === 'cancelled' || job.stopReason === 'deadline';
