@@ -8,7 +8,10 @@ export interface LimitOptions {
   readonly rpm?: number | undefined;
   /** Tokens per minute per model (prompt plus reserved output). @default learned from the headers */
   readonly tpm?: number | undefined;
-  /** Fixed cap on calls in flight per model. @default adaptive, from 4 up to `maxConcurrency` */
+  /**
+   * Fixed cap on calls in flight per model. @default adaptive: from 4 (doubling every 500 ms until
+   * the server answers) up to `maxConcurrency`, or from `maxConcurrency` when `rpm` is set
+   */
   readonly concurrency?: number | undefined;
   /** Highest adaptive concurrency per model. @default 512 */
   readonly maxConcurrency?: number | undefined;

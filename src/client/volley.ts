@@ -148,7 +148,8 @@ export class Volley {
         tpm: o.tpm,
         concurrency: o.concurrency,
         // A configured rpm paces the calls itself; with nothing known, start gently and probe.
-        initialConcurrency: o.rpm === undefined ? Math.min(INITIAL_CONCURRENCY, o.maxConcurrency) : o.maxConcurrency,
+        initialConcurrency:
+          o.rpm === undefined ? Math.min(INITIAL_CONCURRENCY, o.maxConcurrency) : o.maxConcurrency,
         maxConcurrency: o.maxConcurrency,
         burstMs: BURST_MS,
         maxAttempts: o.maxAttempts,

@@ -2,7 +2,9 @@
  * The adaptive concurrency cap of a lane: additive increase while the cap is what holds calls back
  * and answers stay fast; multiplicative decrease on overload (a 429 no bucket explains, or latency
  * well above its baseline). It starts in slow start (+1 per success, doubling per round trip) and
- * switches to +1/cap per success after the first decrease.
+ * switches to +1/cap per success after the first decrease. Two shortcuts skip the slow climb: a
+ * blind doubling every 500 ms before the server has answered at all, and a jump to rate × latency
+ * once both are known.
  */
 export interface ConcurrencyOptions {
   /** Cap at start. */

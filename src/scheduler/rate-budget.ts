@@ -52,10 +52,6 @@ export class RateBudget {
     if (options.tpm !== undefined) this.tokens = bucket(options.tpm, options.burstMs, now);
   }
 
-  get headroom(): number {
-    return this.#headroom;
-  }
-
   /** Milliseconds until a call costing `tokens` fits both budgets, and which one holds it back. */
   waitFor(tokens: number, now: number): { wait: number; reason: 'requests' | 'tokens' } | undefined {
     const requestWait = this.requests?.waitFor(1, now) ?? 0;
