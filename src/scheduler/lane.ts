@@ -316,7 +316,7 @@ export class Lane {
 
   /** A 429 pauses the whole lane, not just this call: every other call would get one too. */
   #onRateLimited(job: Job, error: VolleyError, now: number): void {
-    const blamed = this.#budget.onRateLimited(error.headers, now);
+    const blamed = this.#budget.onRateLimited(error.headers, now, job.sent);
     if (!blamed) this.#concurrency.decrease(0.5, now, 1000);
     const pause = retryDelay(error, job.backoff, this.config.random);
     this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);

@@ -125,25 +125,30 @@ export class RateBudget {
 
   /**
    * A 429 says our picture was too rosy: empty the budget the server says is exhausted (both when
-   * it does not say), assume a smaller burst and aim a little lower from now on. Returns false when
-   * we have no budget to blame, so the caller can cut concurrency instead.
+   * it does not say). When the call was sent under that very budget, the budget mispredicted: assume
+   * a smaller burst and aim a little lower from now on. A call sent before the limit was known
+   * (probing an unknown server) proves nothing about the budget. Returns false when there is no
+   * budget to blame, so the caller can cut concurrency instead.
    */
-  onRateLimited(headers: Headers | undefined, now: number): boolean {
+  onRateLimited(headers: Headers | undefined, now: number, sent: SentLevels | undefined): boolean {
     const seen = headers ? readRateLimitHeaders(headers) : {};
     const blameRequests = seen.remainingRequests === 0 || seen.remainingTokens !== 0;
     const blameTokens = seen.remainingTokens === 0 || seen.remainingRequests !== 0;
     let blamed = false;
+    let mispredicted = false;
     for (const [kind, blame] of [
       ['requests', blameRequests],
       ['tokens', blameTokens],
     ] as const) {
       const budget = this[kind];
       if (!budget || !blame) continue;
-      budget.capacity = Math.max(1, budget.capacity / 2);
-      this.#lower(kind, budget.level(now), now);
       blamed = true;
+      this.#lower(kind, budget.level(now), now);
+      if (sent?.buckets[kind] !== budget) continue;
+      budget.capacity = Math.max(1, budget.capacity / 2);
+      mispredicted = true;
     }
-    if (blamed && now - this.#lastHeadroomCut >= 1000 && this.#headroom > MIN_HEADROOM) {
+    if (mispredicted && now - this.#lastHeadroomCut >= 1000 && this.#headroom > MIN_HEADROOM) {
       this.#lastHeadroomCut = now;
       this.#headroom = Math.max(MIN_HEADROOM, this.#headroom - 0.02);
       this.requests = this.#learn(this.requests, this.options.rpm, this.#limits.requests, now);
