@@ -6,12 +6,12 @@
 import type { Clock } from '../clock.js';
 import type { AppendLog } from '../journal/append-log.js';
 import type { OrderedWriter } from './ordered-writer.js';
-import type { OutputRecord } from './output.js';
+import type { OutputRecord, SerializedRecord } from './output.js';
 import type { BatchStats } from './stats.js';
 
 export interface CommitterParts {
   readonly journal: AppendLog | undefined;
-  readonly writer: OrderedWriter<OutputRecord>;
+  readonly writer: OrderedWriter<SerializedRecord>;
   readonly stats: BatchStats;
   readonly clock: Clock;
   /** After every item that ends, done or abandoned. */
@@ -38,16 +38,17 @@ export class Committer {
 
   commit(seq: number, record: OutputRecord): void {
     const { journal, stats, writer, clock } = this.parts;
+    const text = JSON.stringify(record);
     const done = () => {
       stats.record(record, clock.now());
-      writer.put(seq, record);
+      writer.put(seq, { record, text });
       this.#settle();
     };
     if (!journal) {
       done();
       return;
     }
-    journal.append(record).then(done, (error: unknown) => {
+    journal.appendJSON(text).then(done, (error: unknown) => {
       this.parts.onJournalError(new Error(`Writing the journal failed: ${(error as Error).message}`));
       this.abandon(seq);
     });

@@ -14,7 +14,7 @@ import { Dispatcher } from './dispatch.js';
 import { type InputOptions, parseLine, parseValue } from './input.js';
 import type { JournalState } from './journal-state.js';
 import type { OrderedWriter } from './ordered-writer.js';
-import type { OutputRecord } from './output.js';
+import type { SerializedRecord } from './output.js';
 import type { Pricing } from './pricing.js';
 import { LineSource } from './read-lines.js';
 import type { BatchStats } from './stats.js';
@@ -24,7 +24,7 @@ export type StopReason = 'interrupted' | 'budget' | 'fatal';
 export interface LoopParts {
   readonly volley: Volley;
   readonly journal: AppendLog | undefined;
-  readonly writer: OrderedWriter<OutputRecord>;
+  readonly writer: OrderedWriter<SerializedRecord>;
   readonly state: JournalState;
   readonly stats: BatchStats;
   readonly budget: Budget;

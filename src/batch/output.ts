@@ -41,6 +41,12 @@ export interface OutputError {
 /** What an output record is, for journals, counts and exit codes. */
 export type RecordKind = 'ok' | 'failed' | 'invalid' | 'duplicate';
 
+/** A finished record and its one serialization, shared by the journal, the output and the errors file. */
+export interface SerializedRecord {
+  readonly record: OutputRecord;
+  readonly text: string;
+}
+
 export function kindOf(record: OutputRecord): RecordKind {
   if (record.error === null) return 'ok';
   if (record.error.code === 'invalid_input') return 'invalid';

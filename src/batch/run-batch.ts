@@ -12,7 +12,7 @@ import { emptyState, replayJournal } from './journal-state.js';
 import { LineFile } from './line-file.js';
 import { BatchLoop } from './loop.js';
 import { OrderedWriter, type OutputOrder } from './ordered-writer.js';
-import type { OutputRecord } from './output.js';
+import type { SerializedRecord } from './output.js';
 import { batchPaths } from './paths.js';
 import { Pricing } from './pricing.js';
 import { rewriteInInputOrder } from './reorder.js';
@@ -91,8 +91,7 @@ export async function runBatch(
     const clock = volley.options.clock;
     const stats = new BatchStats(clock.now(), state);
     stats.total = options.total;
-    const writer = new OrderedWriter<OutputRecord>(options.order ?? 'input', (record) => {
-      const text = JSON.stringify(record);
+    const writer = new OrderedWriter<SerializedRecord>(options.order ?? 'input', ({ record, text }) => {
       out.write(text);
       if (record.error !== null) errors?.write(text);
     });

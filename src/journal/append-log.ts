@@ -31,8 +31,13 @@ export class AppendLog {
 
   /** Resolves once `record` is durably on disk. */
   append(record: unknown): Promise<void> {
+    return this.appendJSON(JSON.stringify(record));
+  }
+
+  /** `append` for a record already serialized (one line of JSON), when the caller needs the text too. */
+  appendJSON(line: string): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`The journal ${this.path} is closed.`));
-    this.#pending.push(JSON.stringify(record));
+    this.#pending.push(line);
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     this.#flushing ??= this.#flush();
     return done;
