@@ -77,10 +77,12 @@ export const demo: Command = {
       out(`3. A batch of 100 prompts under ${rpm} requests per minute, no limits configured:`);
       out(
         `   ${run.value.filter((r) => r.ok).length}/100 ok in ${seconds(run.ms)} (the limit allows ${seconds(ceiling)}), ` +
-          `${after.rateLimited - before.rateLimited} answers were 429, limit learned: ${Math.round(lane?.rpm ?? 0)} rpm`,
+          `429 answers: ${after.rateLimited - before.rateLimited}, limit learned: ${Math.round(lane?.rpm ?? 0)} rpm`,
       );
       out(`   one after another it would take about ${seconds(batch.length * latency)}\n`);
-      out('Next: volley run examples/prompts.jsonl --out results.jsonl   (see README.md)');
+      out(
+        'Next, a batch from a file: node dist/cli/main.js run examples/prompts.jsonl --out results.jsonl --report',
+      );
       return EXIT.ok;
     } finally {
       await server.close();
