@@ -75,7 +75,8 @@ export class Volley {
       job.dispose = () => {
         for (const stop of unwatch) stop();
         cancelDeadline?.();
-        this.#jobs.delete(id);
+        // Ids are the caller's: another call may reuse one, and its entry must stay.
+        if (this.#jobs.get(id)?.job === job) this.#jobs.delete(id);
       };
       this.#jobs.set(id, { job, lane });
       lane.submit(job);
