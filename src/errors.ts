@@ -14,11 +14,15 @@ export type VolleyErrorCode =
   | 'unprocessable'
   | 'rate_limited'
   | 'quota_exceeded'
+  // The request alone is larger than the tokens-per-minute limit: no wait will let it through.
+  | 'request_too_large'
   | 'context_length_exceeded'
   | 'content_filtered'
   | 'server_error'
   // No usable answer came back.
   | 'connection_error'
+  // The server could not be reached for longer than the allowed outage.
+  | 'unreachable'
   | 'timeout'
   | 'malformed_response'
   // Volley itself stopped the call.
@@ -35,6 +39,8 @@ export interface VolleyErrorInit {
   readonly headers?: Headers | undefined;
   readonly requestID?: string | undefined;
   readonly attempts?: number;
+  /** The server's own verdict (`x-should-retry`), when it gave one; it overrides the code's default. */
+  readonly retryable?: boolean | undefined;
   readonly cause?: unknown;
 }
 
@@ -49,6 +55,8 @@ export class VolleyError extends Error {
   readonly requestID: string | undefined;
   /** How many attempts were made before giving up; set by the scheduler. */
   attempts: number;
+  /** The server's `x-should-retry` verdict, when it sent one: it wins over the code's default. */
+  readonly retryable: boolean | undefined;
 
   constructor(code: VolleyErrorCode, message: string, init: VolleyErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -57,6 +65,7 @@ export class VolleyError extends Error {
     this.headers = init.headers;
     this.requestID = init.requestID;
     this.attempts = init.attempts ?? 0;
+    this.retryable = init.retryable;
   }
 
   /** A plain object for journals and reports: never the headers, which may echo credentials. */

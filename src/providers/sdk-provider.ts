@@ -38,7 +38,7 @@ export abstract class SdkProvider implements Provider {
     this.#secrets = init.secrets;
   }
 
-  protected get baseURL(): string {
+  get baseURL(): string {
     return this.#baseURL;
   }
 

@@ -71,6 +71,12 @@ export interface SendContext {
 export interface Provider {
   /** Identifies the server and account: calls through providers with the same id share lanes. */
   readonly id: string;
+  /** Which wire protocol it speaks: `openai` (every OpenAI-compatible server), `anthropic`, ... */
+  readonly kind?: string | undefined;
+  /** The server's base URL without credentials, for identities, reports and spans. */
+  readonly baseURL?: string | undefined;
+  /** First 8 hex digits of sha256(key), to tell accounts apart; never the key. */
+  readonly keyFingerprint?: string | undefined;
   /** Model used when a request names none. */
   readonly defaultModel?: string | undefined;
   send(request: ProviderRequest, context: SendContext): Promise<ProviderResponse>;
