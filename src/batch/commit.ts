@@ -5,14 +5,14 @@
  */
 import type { Clock } from '../clock.js';
 import type { AppendLog } from '../journal/append-log.js';
+import type { RecordTally } from '../records/tally.js';
+import type { OutputRecord, SerializedRecord } from '../records/types.js';
 import type { OrderedWriter } from './ordered-writer.js';
-import type { OutputRecord, SerializedRecord } from './output.js';
-import type { BatchStats } from './stats.js';
 
 export interface CommitterParts {
   readonly journal: AppendLog | undefined;
   readonly writer: OrderedWriter<SerializedRecord>;
-  readonly stats: BatchStats;
+  readonly stats: RecordTally;
   readonly clock: Clock;
   /** After every item that ends, done or abandoned. */
   readonly onSettled: () => void;

@@ -5,6 +5,7 @@
  */
 import { asVolleyError, type Volley } from '../client/volley.js';
 import type { VolleyError } from '../errors.js';
+import type { RecordTally } from '../records/tally.js';
 import { stopsLane } from '../retry/decide.js';
 import { type Budget, type Estimate, estimate } from './budget.js';
 import type { CallSet } from './calls.js';
@@ -14,12 +15,11 @@ import type { BatchItem, ParsedLine } from './input.js';
 import type { JournalState } from './journal-state.js';
 import type { Pricing } from './pricing.js';
 import { duplicateRecord, failureRecord, problemRecord, resultRecord } from './records.js';
-import type { BatchStats } from './stats.js';
 
 export interface DispatchParts {
   readonly volley: Volley;
   readonly state: JournalState;
-  readonly stats: BatchStats;
+  readonly stats: RecordTally;
   readonly budget: Budget;
   readonly pricing: Pricing;
   readonly calls: CallSet;

@@ -4,11 +4,11 @@
  * and errors files, so that they hold every acknowledged record whatever a crash cut short.
  */
 import { readLog } from '../journal/append-log.js';
+import { kindOf, type OutputRecord, type RecordKind } from '../records/types.js';
 import { BatchError } from './errors.js';
 import { BitSet, IdSet } from './id-set.js';
 import type { JournalHeader } from './journal.js';
 import type { LineFile } from './line-file.js';
-import { kindOf, type OutputRecord, type RecordKind } from './output.js';
 
 /** What earlier runs finished, as far as this run needs to know. */
 export interface JournalState {

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OutputRecord } from './output.js';
+import type { OutputRecord } from '../records/types.js';
 
 const items = Number(process.argv[2] ?? 10_000);
 const kills = Number(process.argv[3] ?? 5);

@@ -7,6 +7,8 @@
 import type { Volley } from '../client/volley.js';
 import type { VolleyError } from '../errors.js';
 import type { AppendLog } from '../journal/append-log.js';
+import type { RecordTally } from '../records/tally.js';
+import type { SerializedRecord } from '../records/types.js';
 import type { Budget } from './budget.js';
 import { CallSet } from './calls.js';
 import { Committer } from './commit.js';
@@ -14,10 +16,8 @@ import { Dispatcher } from './dispatch.js';
 import { type InputOptions, parseLine, parseValue } from './input.js';
 import type { JournalState } from './journal-state.js';
 import type { OrderedWriter } from './ordered-writer.js';
-import type { SerializedRecord } from './output.js';
 import type { Pricing } from './pricing.js';
 import { LineSource } from './read-lines.js';
-import type { BatchStats } from './stats.js';
 
 export type StopReason = 'interrupted' | 'budget' | 'fatal';
 
@@ -26,7 +26,7 @@ export interface LoopParts {
   readonly journal: AppendLog | undefined;
   readonly writer: OrderedWriter<SerializedRecord>;
   readonly state: JournalState;
-  readonly stats: BatchStats;
+  readonly stats: RecordTally;
   readonly budget: Budget;
   readonly pricing: Pricing;
   readonly input: InputOptions;

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { CallResult } from '../client/types.js';
 import type { VolleyError } from '../errors.js';
 import type { Usage } from '../providers/types.js';
+import type { OutputError, OutputRecord } from '../records/types.js';
 import type { InputProblem } from './input.js';
-import type { OutputError, OutputRecord } from './output.js';
 
 /** Random per process, then a counter: unique without a random draw per record. */
 const ID_PREFIX = `batch_req_${randomBytes(6).toString('hex')}`;

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Volley } from '../client/volley.js';
 import { echoProvider } from '../providers/echo.js';
+import type { OutputRecord } from '../records/types.js';
 import { abortable, answer, apiError, fakeProvider } from '../test-support/fake-provider.js';
 import { BatchError } from './errors.js';
-import type { OutputRecord } from './output.js';
 import { runBatch } from './run-batch.js';
 
 async function tempDir(): Promise<string> {

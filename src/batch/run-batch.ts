@@ -6,17 +6,17 @@
 
 import type { Volley } from '../client/volley.js';
 import type { AppendLog } from '../journal/append-log.js';
+import { RecordTally } from '../records/tally.js';
+import type { SerializedRecord } from '../records/types.js';
 import { Budget, type BudgetLimits } from './budget.js';
 import { openJournal } from './journal.js';
 import { emptyState, replayJournal } from './journal-state.js';
 import { LineFile } from './line-file.js';
 import { BatchLoop } from './loop.js';
 import { OrderedWriter, type OutputOrder } from './ordered-writer.js';
-import type { SerializedRecord } from './output.js';
 import { batchPaths } from './paths.js';
 import { Pricing } from './pricing.js';
 import { rewriteInInputOrder } from './reorder.js';
-import { BatchStats } from './stats.js';
 import { type BatchSummary, summarize } from './summary.js';
 import { compileTemplate, type Template } from './template.js';
 
@@ -53,7 +53,7 @@ export interface BatchOptions {
   /** Recorded in the journal's header. */
   readonly inputName?: string | undefined;
   /** Called once the run has started, with its live tally (for a progress display). */
-  readonly onStart?: ((stats: BatchStats) => void) | undefined;
+  readonly onStart?: ((stats: RecordTally) => void) | undefined;
 }
 
 const BACKLOG_CHARS = 4 * 1024 * 1024;
@@ -89,7 +89,7 @@ export async function runBatch(
     if (errors) files.push(errors);
     const state = resumed && paths.journal ? await replayJournal(paths.journal, out, errors) : emptyState();
     const clock = volley.options.clock;
-    const stats = new BatchStats(clock.now(), state);
+    const stats = new RecordTally(clock.now(), state);
     stats.total = options.total;
     const writer = new OrderedWriter<SerializedRecord>(options.order ?? 'input', ({ record, text }) => {
       out.write(text);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LaneSnapshot } from '../client/types.js';
+import { RecordTally } from '../records/tally.js';
+import type { OutputRecord } from '../records/types.js';
 import { formatDuration } from './format.js';
-import type { OutputRecord } from './output.js';
-import { BatchStats } from './stats.js';
 import { formatSummary, summarize } from './summary.js';
 
 function record(line: number, latency: number, error: string | null = null): OutputRecord {
@@ -23,7 +23,7 @@ function record(line: number, latency: number, error: string | null = null): Out
 
 describe('summary', () => {
   it('reports counts by outcome, tokens, cost, throughput against the ceiling and the slowest items', () => {
-    const stats = new BatchStats(0);
+    const stats = new RecordTally(0);
     stats.total = 122;
     for (let i = 1; i <= 118; i++) stats.record(record(i, i), 0);
     stats.record(record(119, 0, 'server_error'), 0);

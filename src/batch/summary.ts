@@ -1,8 +1,8 @@
 /** The end-of-run summary: counts by outcome, tokens, cost, makespan, throughput against the ceiling. */
 import type { LaneSnapshot } from '../client/types.js';
+import type { RecordTally, SlowItem } from '../records/tally.js';
+import type { RecordKind } from '../records/types.js';
 import { formatCount, formatDuration, formatUsd } from './format.js';
-import type { RecordKind } from './output.js';
-import type { BatchStats, SlowItem } from './stats.js';
 
 export type BatchOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal';
 
@@ -41,7 +41,7 @@ export interface BatchSummary {
 }
 
 export function summarize(
-  stats: BatchStats,
+  stats: RecordTally,
   lanes: readonly LaneSnapshot[],
   configured: { readonly rpm: number | undefined; readonly tpm: number | undefined },
   end: { outcome: BatchOutcome; reason: string | undefined; files: BatchSummary['files'] },

@@ -16,11 +16,22 @@ export const EXIT = {
   fatal: 3,
   /** `--max-cost` or `--max-tokens` was reached; unfinished items can be resumed. */
   budget: 4,
+  /** A bug in Volley (like sysexits' EX_SOFTWARE): please report it. */
+  internal: 70,
   /** Interrupted (Ctrl-C); rerun the same command to resume. */
   interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** How a run that returned (rather than threw) ended, as the exit code the README documents. */
+export type RunOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal';
+
+export function exitCodeForRun(outcome: RunOutcome, anyItemFailed: boolean): ExitCode {
+  if (outcome === 'completed') return anyItemFailed ? EXIT.itemsFailed : EXIT.ok;
+  if (outcome === 'interrupted') return EXIT.interrupted;
+  return outcome === 'budget' ? EXIT.budget : EXIT.fatal;
+}
 
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError || error instanceof TypeError) return EXIT.usage;

@@ -5,8 +5,10 @@ export interface CliIO {
   readonly stdin: NodeJS.ReadableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
+  /** Aborted on the first Ctrl-C (SIGINT) or SIGTERM: stop taking new work, let calls in flight finish. */
   readonly signal: AbortSignal;
+  /** Aborted on the second Ctrl-C: cancel what is in flight now, write the summary, exit 130. */
+  readonly hardSignal?: AbortSignal | undefined;
 }
 
 export interface Command {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutputRecord } from '../../batch/output.js';
+import type { OutputRecord } from '../../records/types.js';
 import { createSimulator, type Simulator } from '../../simulator/handler.js';
 import { listen, type SimulatorServer } from '../../simulator/listen.js';
 import type { SimulatorOptions } from '../../simulator/options.js';

@@ -2,8 +2,9 @@
  * The live progress of a run on stderr: a bar redrawn in place on a terminal, plain lines every
  * few seconds otherwise (CI, pipes), nothing with `--quiet`.
  */
-import type { BatchStats } from '../../batch/stats.js';
+
 import type { Volley } from '../../client/volley.js';
+import type { RecordTally } from '../../records/tally.js';
 import type { CliIO } from '../io.js';
 import { renderBar, renderLine } from './render.js';
 import { ProgressTracker } from './tracker.js';
@@ -16,7 +17,7 @@ export interface ProgressOptions {
 
 export interface Progress {
   /** Starts showing a run's live tally. */
-  attach(stats: BatchStats): void;
+  attach(stats: RecordTally): void;
   /** Draws a last time and clears the bar; safe to call twice. */
   stop(): void;
 }

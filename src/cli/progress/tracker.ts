@@ -3,8 +3,8 @@
  * retries, tokens) and the run's live tally (done, failures, spend).
  */
 
-import type { BatchStats } from '../../batch/stats.js';
 import type { Volley } from '../../client/volley.js';
+import type { RecordTally } from '../../records/tally.js';
 import { RateMeter } from './meter.js';
 
 export interface ProgressSnapshot {
@@ -29,7 +29,7 @@ export class ProgressTracker {
   readonly #tokens = new RateMeter();
   readonly #unsubscribe: Array<() => void>;
   readonly #startedAt: number;
-  #stats: BatchStats | undefined;
+  #stats: RecordTally | undefined;
   #doneAtStart = 0;
   rateLimited = 0;
   retries = 0;
@@ -47,7 +47,7 @@ export class ProgressTracker {
     ];
   }
 
-  attach(stats: BatchStats): void {
+  attach(stats: RecordTally): void {
     this.#stats = stats;
     this.#doneAtStart = stats.done;
   }

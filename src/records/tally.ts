@@ -1,9 +1,9 @@
 /**
- * The live tally of a run: what progress displays while it goes and the summary reports at the
- * end. Constant size whatever the input length: counts, sums and the few slowest items.
+ * The one tally of a run's records: what the live bar shows while it goes, what the summary and
+ * `volley status` report. Constant size whatever the input length: counts, sums and the few
+ * slowest items.
  */
-import type { JournalState } from './journal-state.js';
-import { kindOf, type OutputRecord, type RecordKind } from './output.js';
+import { kindOf, type OutputRecord, type RecordKind } from './types.js';
 
 export interface SlowItem {
   readonly custom_id: string;
@@ -15,7 +15,7 @@ export interface SlowItem {
 
 const SLOWEST = 5;
 
-export class BatchStats {
+export class RecordTally {
   /** Non-blank input lines, when known in advance (a file); undefined for a stream. */
   total: number | undefined;
   /** Lines read so far in this run. */
@@ -40,7 +40,10 @@ export class BatchStats {
   lastDoneAt: number;
   readonly slowest: SlowItem[] = [];
 
-  constructor(now: number, earlier?: JournalState) {
+  constructor(
+    now: number,
+    earlier?: { readonly counts: Readonly<Record<RecordKind, number>>; readonly costUsd: number },
+  ) {
     this.startedAt = now;
     this.lastDoneAt = now;
     this.earlier = earlier ? { ...earlier.counts } : { ok: 0, failed: 0, invalid: 0, duplicate: 0 };
