@@ -34,7 +34,7 @@ describe('dry run', () => {
     expect(report.shortestMs).toBeCloseTo(9240);
     expect(report.boundBy).toBe('tokens');
     const text = formatDryRun(report, { rpm: 60, tpm: 1000 });
-    expect(text).toContain('at least 9.2s at 60 rpm and 1,000 tpm (bound by tokens)');
+    expect(text).toContain('at least 9.2 s at 60 rpm and 1,000 tpm (bound by tokens)');
     expect(text).toContain('bad line   line 5: malformed JSON');
   });
 

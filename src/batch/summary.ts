@@ -1,8 +1,8 @@
 /** The end-of-run summary: counts by outcome, tokens, cost, makespan, throughput against the ceiling. */
 import type { LaneSnapshot } from '../client/types.js';
+import { formatCount, formatDuration, formatUsd } from '../format/index.js';
 import type { RecordTally, SlowItem } from '../records/tally.js';
 import type { RecordKind } from '../records/types.js';
-import { formatCount, formatDuration, formatUsd } from './format.js';
 
 export type BatchOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal';
 

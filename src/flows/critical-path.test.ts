@@ -39,7 +39,7 @@ describe('critical path', () => {
       criticalPathMs: 900 + 1040 + 940,
       makespanMs: 3000,
     });
-    expect(summary.line).toBe('5 calls · 3 round trips · critical path 2.9 s · makespan 3.0 s');
+    expect(summary.line).toBe('5 calls · 3 round trips · critical path 2.9 s · makespan 3 s');
   });
 
   it('counts a streamed parent only up to the arrival of the item', () => {

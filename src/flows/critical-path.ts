@@ -4,7 +4,10 @@
  * issued (or, in a branch started by a streamed item, the stream that delivered the item, if that
  * came later). Walking those links back from the call that ended last gives the critical path.
  */
+import { formatDuration } from '../format/index.js';
 import type { Span, Trace } from './trace.js';
+
+export { formatDuration };
 
 export interface FlowSummary {
   /** Calls made (repairs included; steps replayed from the journal make none). */
@@ -88,11 +91,6 @@ export function formatSummary(summary: Omit<FlowSummary, 'line'>): string {
   if (summary.failedCalls > 0) parts.push(`${summary.failedCalls} failed`);
   if (summary.cachedSteps > 0) parts.push(`${plural(summary.cachedSteps, 'step')} from the journal`);
   return parts.join(' · ');
-}
-
-/** `2.9 s`, or `340 ms` under a second. */
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function plural(n: number, noun: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Pricing } from '../batch/pricing.js';
 import type { TraceJSON } from '../flows/trace.js';
+import { Pricing } from '../pricing/index.js';
 import { aggregate, movingRate } from './aggregate.js';
 import { rebuildCalls } from './calls.js';
 import { linkFlow, runFromTrace, stepOf } from './flow-trace.js';

@@ -3,8 +3,9 @@
  * sight: totals, the timeline rows (sampled for large runs), per-minute series against the limits,
  * latency percentiles, cost by model and step, and the failures. Pure and deterministic.
  */
-import { Pricing } from '../batch/pricing.js';
+
 import type { TraceJSON } from '../flows/trace.js';
+import { Pricing } from '../pricing/index.js';
 import {
   BACKOFF,
   type CallStatus,

@@ -2,8 +2,10 @@
  * Inline SVG charts over the run's time buckets: step lines (rates against a limit), stacked bands
  * (calls by state) and grouped bars (429s, retries, failures). Colours come from CSS classes.
  */
+
+import { formatCount, formatDuration } from '../format/index.js';
 import { type Html, html, px } from './template.js';
-import { formatCount, formatTick, niceStep, timeStep } from './units.js';
+import { niceStep, timeStep } from './units.js';
 
 export const CHART_WIDTH = 960;
 const HEIGHT = 210;
@@ -58,6 +60,9 @@ function axes(p: Plot, yFormat: (v: number) => string): Html {
   return html`${yTicks}${timeAxis(p.x, p.frame.endMs, HEIGHT - BOTTOM, TOP)}`;
 }
 
+/** An axis label: the origin as a bare `0`, other times as durations. */
+const tickLabel = (t: number): string => (t === 0 ? '0' : formatDuration(t));
+
 /** Vertical grid lines and labels of a time axis whose baseline is at `y`. */
 export function timeAxis(x: (t: number) => number, endMs: number, y: number, top: number): Html {
   const step = timeStep(endMs, 8);
@@ -65,7 +70,7 @@ export function timeAxis(x: (t: number) => number, endMs: number, y: number, top
   for (let t = 0; t <= endMs + 1e-9; t += step) {
     const at = px(x(t));
     ticks.push(
-      html`<line class="grid" x1="${at}" x2="${at}" y1="${top}" y2="${y}"/><text class="tick" x="${at}" y="${y + 15}" text-anchor="middle">${formatTick(t)}</text>`,
+      html`<line class="grid" x1="${at}" x2="${at}" y1="${top}" y2="${y}"/><text class="tick" x="${at}" y="${y + 15}" text-anchor="middle">${tickLabel(t)}</text>`,
     );
   }
   return html`${ticks}<line class="axis" x1="${x(0)}" x2="${x(endMs)}" y1="${y}" y2="${y}"/>`;
@@ -172,7 +177,7 @@ export function barChart(title: string, frame: TimeFrame, series: readonly Chart
       const x = p.x(k * frame.bucketMs) + width * (n + 0.5);
       const y = p.y(v);
       bars.push(
-        html`<rect class="bar ${s.cls}" x="${px(x)}" y="${px(y)}" width="${px(Math.max(0.8, width))}" height="${px(p.y(0) - y)}"><title>${s.label}: ${formatCount(v)} at ${formatTick(k * frame.bucketMs)}</title></rect>`,
+        html`<rect class="bar ${s.cls}" x="${px(x)}" y="${px(y)}" width="${px(Math.max(0.8, width))}" height="${px(p.y(0) - y)}"><title>${s.label}: ${formatCount(v)} at ${formatDuration(k * frame.bucketMs)}</title></rect>`,
       );
     });
   });

@@ -3,12 +3,13 @@
  * fetched; a Content-Security-Policy forbids loading anything). Every string from the data goes
  * through the escaping `html` template.
  */
+
+import { formatCount, formatDuration, formatUsd } from '../format/index.js';
 import type { CostRow, LatencyRow, ReportModel } from './aggregate.js';
 import { barChart, lineChart, stackedChart, type TimeFrame } from './charts.js';
 import type { Percentiles } from './series.js';
 import { type Html, html, trusted } from './template.js';
 import { clip, SEGMENT_LABELS, timelineSvg } from './timeline-svg.js';
-import { formatCount, formatMs, formatUsd } from './units.js';
 
 const CSS = `
 :root{color-scheme:light;--fg:#1d2330;--muted:#5b6475;--line:#e3e6ec;--bg:#f6f7f9;
@@ -88,7 +89,7 @@ function header(model: ReportModel): Html {
   const state = model.finished ? 'finished' : 'not finished';
   const labels = Object.entries(model.meta.labels ?? {}).map(([k, v]) => ` · ${k}: ${v}`);
   return html`<h1>Volley run report</h1>
-<p class="sub"><code>${clip(model.title, 400)}</code><br>${when}${formatMs(model.durationMs)} · ${state}${
+<p class="sub"><code>${clip(model.title, 400)}</code><br>${when}${formatDuration(model.durationMs)} · ${state}${
     model.meta.model ? ` · model ${model.meta.model}` : ''
   }${labels}</p>`;
 }
@@ -104,7 +105,7 @@ function summaryCards(model: ReportModel): Html {
   if (model.meta.total !== undefined) cards.push([formatCount(model.meta.total), 'expected in total']);
   if (t.unfinished > 0) cards.push([formatCount(t.unfinished), 'unfinished', true]);
   cards.push(
-    [formatMs(model.durationMs), 'duration'],
+    [formatDuration(model.durationMs), 'duration'],
     [formatCount(perMinute), 'calls per minute'],
     [formatCount(t.attempts), 'attempts'],
     [formatCount(t.rateLimited), '429s (rate limited)', t.rateLimited > 0],
@@ -131,7 +132,7 @@ function limitsSection(model: ReportModel): Html {
       ? `adaptive concurrency${l.maxConcurrency === undefined ? '' : ` up to ${formatCount(l.maxConcurrency)}`}`
       : `concurrency ${formatCount(l.concurrency)}`,
     ...(l.maxAttempts === undefined ? [] : [`${l.maxAttempts} attempts per call`]),
-    ...(l.timeoutMs === undefined ? [] : [`timeout ${formatMs(l.timeoutMs)}`]),
+    ...(l.timeoutMs === undefined ? [] : [`timeout ${formatDuration(l.timeoutMs)}`]),
   ].join(' · ');
   if (model.lanes.length === 0) return html`<p class="note">Limits: ${configured}.</p>`;
   const lanes = model.lanes.map(
@@ -159,14 +160,14 @@ function timelineSection(model: ReportModel): Html {
 function chartsSection(model: ReportModel): Html {
   const s = model.series;
   const frame: TimeFrame = { endMs: Math.max(1, model.durationMs), bucketMs: s.bucketMs, count: s.count };
-  const per = `per ${formatMs(s.bucketMs)}`;
+  const per = `per ${formatDuration(s.bucketMs)}`;
   const rpmKnown = s.rpmLimit.some((v) => v !== undefined);
   const tpmKnown = s.tpmLimit.some((v) => v !== undefined);
   const limitLabel = model.lanes.length > 1 ? ' (sum of the lanes)' : '';
-  const smoothed = s.rateWindowMs > s.bucketMs ? ` (averaged over ${formatMs(s.rateWindowMs)})` : '';
+  const smoothed = s.rateWindowMs > s.bucketMs ? ` (averaged over ${formatDuration(s.rateWindowMs)})` : '';
   return html`<h2>Over time</h2>
 ${stackedChart(
-  `Calls by state (average over each ${formatMs(s.bucketMs)})`,
+  `Calls by state (average over each ${formatDuration(s.bucketMs)})`,
   frame,
   [
     { label: 'in flight', values: s.states.flight, cls: 'c-flight' },
@@ -218,7 +219,7 @@ function retryTable(model: ReportModel): Html {
 
 function cells(p: Percentiles | undefined): Html {
   if (!p) return html`<td class="n">–</td><td class="n">–</td><td class="n">–</td><td class="n">–</td>`;
-  return html`<td class="n">${formatMs(p.p50)}</td><td class="n">${formatMs(p.p90)}</td><td class="n">${formatMs(p.p99)}</td><td class="n">${formatMs(p.max)}</td>`;
+  return html`<td class="n">${formatDuration(p.p50)}</td><td class="n">${formatDuration(p.p90)}</td><td class="n">${formatDuration(p.p99)}</td><td class="n">${formatDuration(p.max)}</td>`;
 }
 
 function latencySection(rows: readonly LatencyRow[]): Html {
@@ -279,7 +280,7 @@ function failuresSection(model: ReportModel): Html {
       : 'Every failed call'
   }</caption><thead><tr><th>call</th><th class="n">at</th><th class="n">attempts</th><th>code</th><th class="n">HTTP</th><th>message</th></tr></thead><tbody>${model.failures.map(
     (f) =>
-      html`<tr><td><code>${clip(f.label, 80)}</code></td><td class="n">${formatMs(f.at)}</td><td class="n">${f.attempts}</td><td><code>${f.code}</code></td><td class="n">${
+      html`<tr><td><code>${clip(f.label, 80)}</code></td><td class="n">${formatDuration(f.at)}</td><td class="n">${f.attempts}</td><td><code>${f.code}</code></td><td class="n">${
         f.status ?? '–'
       }</td><td class="msg">${clip(f.message, 500)}</td></tr>`,
   )}</tbody></table>`;

@@ -1,8 +1,8 @@
 /** See a run: the recorder, the HTML report built from its file, and `volley status`'s numbers. */
 import { rename, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { type PriceTable, Pricing } from '../batch/pricing.js';
 import type { TraceJSON } from '../flows/trace.js';
+import { type PriceTable, Pricing } from '../pricing/index.js';
 import { type AggregateOptions, aggregate, type ReportModel } from './aggregate.js';
 import { runFromTrace } from './flow-trace.js';
 import { renderReport } from './html.js';

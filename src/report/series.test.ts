@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Coverage, chooseBuckets, mergeIntervals, percentiles, splitByIntervals } from './series.js';
-import { formatCount, formatMs, formatTick, formatUsd, niceStep, timeStep } from './units.js';
+import { niceStep, timeStep } from './units.js';
 
 describe('time buckets', () => {
   it('picks the finest round width that keeps the bucket count under the cap', () => {
@@ -67,18 +67,8 @@ describe('intervals', () => {
   });
 });
 
-describe('units', () => {
-  it('formats counts, durations, ticks and money', () => {
-    expect(formatCount(1234567)).toBe('1,234,567');
-    expect(formatCount(1234567, true)).toBe('1.23M');
-    expect(formatCount(45_600, true)).toBe('45.6k');
-    expect(formatMs(340)).toBe('340 ms');
-    expect(formatMs(2900)).toBe('2.9 s');
-    expect(formatMs(245_000)).toBe('4m 05s');
-    expect(formatMs(7_380_000)).toBe('2h 03m');
-    expect(formatTick(90_000)).toBe('1.5 min');
-    expect(formatUsd(0.000882)).toBe('$0.00088');
-    expect(formatUsd(12.3)).toBe('$12.30');
+describe('axis steps', () => {
+  it('steps values on 1, 2 or 5 times a power of ten, and times on round durations', () => {
     expect(niceStep(930, 4)).toBe(500);
     expect(timeStep(6140, 8)).toBe(1000);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pricing } from '../batch/pricing.js';
+import { Pricing } from '../pricing/index.js';
 import type { RunRecord } from './format.js';
 import { collectRun } from './read.js';
 import { computeStatus, formatStatus, journalStatus } from './status.js';
@@ -74,7 +74,7 @@ describe('computeStatus', () => {
     expect(text).toMatch(/rate {6}66\/500 rpm · [\d,]+\/200,000 tpm \(last 10 s\) · 51 calls\/min/);
     expect(text).toContain('calls     11 ok · 1 failed (server_error 1) · 2 in flight · 6 queued');
     expect(text).toContain('429s      1 · retries 1');
-    expect(text).toContain('elapsed   14.0s · ETA 9.3s');
+    expect(text).toContain('elapsed   14 s · ETA 9.3 s');
     expect(text).toContain('spend     $0.0082');
   });
 
@@ -82,7 +82,7 @@ describe('computeStatus', () => {
     const s = computeStatus(collectRun(records())!, { pricing, now: START + 120_000 });
     expect(s.state).toBe('stalled');
     expect(s.silentMs).toBe(107_000);
-    expect(formatStatus(s)).toContain('not finished, but nothing recorded for 1m47s');
+    expect(formatStatus(s)).toContain('not finished, but nothing recorded for 1m 47s');
   });
 
   it('averages over a finished run and gives no ETA', () => {

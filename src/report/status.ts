@@ -4,8 +4,8 @@
  * record, its batch journal, or both.
  */
 
-import { formatCount, formatDuration, formatUsd } from '../batch/format.js';
-import type { Pricing } from '../batch/pricing.js';
+import { formatCount, formatDuration, formatUsd } from '../format/index.js';
+import type { Pricing } from '../pricing/index.js';
 import type { RunData } from './read.js';
 
 /** No record for this long (while the recorder snapshots every second) and no end: it stopped. */

@@ -1,8 +1,10 @@
 /** The timeline: one SVG row per call, its segments coloured by state, grouped by step for flows. */
+
+import { formatCount, formatDuration } from '../format/index.js';
 import type { Timeline, TimelineRow } from './aggregate.js';
 import { CHART_WIDTH, timeAxis } from './charts.js';
 import { type Html, html, px } from './template.js';
-import { formatCount, formatMs, formatTick, timeStep } from './units.js';
+import { timeStep } from './units.js';
 
 const RIGHT = 14;
 const GROUP_HEIGHT = 20;
@@ -96,11 +98,11 @@ export function describeRow(row: TimelineRow): string {
   if (row.label !== row.id) lines.push(`id ${row.id}`);
   lines.push(`model ${row.model}`);
   lines.push(
-    `queued at ${formatTick(row.start)}, ended at ${formatTick(row.end)} (${formatMs(row.end - row.start)})`,
+    `queued at ${formatDuration(row.start)}, ended at ${formatDuration(row.end)} (${formatDuration(row.end - row.start)})`,
   );
-  if (row.queuedMs !== undefined) lines.push(`waited ${formatMs(row.queuedMs)}`);
+  if (row.queuedMs !== undefined) lines.push(`waited ${formatDuration(row.queuedMs)}`);
   if (row.latencyMs !== undefined)
-    lines.push(`${row.status === 'ok' ? 'latency' : 'last attempt'} ${formatMs(row.latencyMs)}`);
+    lines.push(`${row.status === 'ok' ? 'latency' : 'last attempt'} ${formatDuration(row.latencyMs)}`);
   if (row.attempts > 1) lines.push(`${row.attempts} attempts`);
   if (row.promptTokens + row.completionTokens > 0)
     lines.push(`tokens ${formatCount(row.promptTokens)} in, ${formatCount(row.completionTokens)} out`);

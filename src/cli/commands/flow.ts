@@ -3,8 +3,8 @@ import { open, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { batchPaths } from '../../batch/paths.js';
 import { readFileLines } from '../../batch/read-lines.js';
-import { formatDuration } from '../../flows/critical-path.js';
 import { loadFlow } from '../../flows/load-flow.js';
+import { formatDuration } from '../../format/index.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';
 import {
   type ClientFlagValues,

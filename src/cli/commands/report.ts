@@ -1,6 +1,6 @@
 /** `volley report <run> --html report.html`: one self-contained HTML page about a run. */
 import { relative, resolve } from 'node:path';
-import { readPriceFile } from '../../batch/pricing.js';
+import { readPriceFile } from '../../pricing/index.js';
 import { writeReport } from '../../report/index.js';
 import { ReportInputError } from '../../report/read.js';
 import { numberFlag, parseFlags, UsageError } from '../args.js';

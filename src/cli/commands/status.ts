@@ -1,8 +1,8 @@
 /** `volley status <run>`: the live bar's numbers for a running or finished run, from its files. */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Pricing, readPriceFile } from '../../batch/pricing.js';
 import { readLog } from '../../journal/append-log.js';
+import { Pricing, readPriceFile } from '../../pricing/index.js';
 import { runFromTrace } from '../../report/flow-trace.js';
 import { detectInput, ReportInputError, readRun, readTrace, siblingRecord } from '../../report/read.js';
 import {

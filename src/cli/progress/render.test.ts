@@ -24,23 +24,23 @@ describe('progress rendering', () => {
     const bar = renderBar(snapshot, 160);
     expect(bar).toMatch(/^\[#+\.+\] 4,210\/10,000 42%/);
     expect(bar).toContain('5,980/6,000 rpm');
-    expect(bar).toContain('1.2M/2.0M tpm');
-    expect(bar).toContain('ETA 58.0s');
-    expect(bar).toContain('429s 3  retries 5  failed 2  $0.0123');
+    expect(bar).toContain('1.23M/2M tpm');
+    expect(bar).toContain('ETA 58 s');
+    expect(bar).toContain('429s 3  retries 5  failed 2  $0.01');
     expect(bar.length).toBeLessThan(160);
   });
 
   it('drops the least needed pieces first to fit a narrow terminal', () => {
     const bar = renderBar(snapshot, 80);
     expect(bar.length).toBeLessThan(80);
-    expect(bar).toBe('[#####.......] 4,210/10,000 42%  5,980/6,000 rpm  ETA 58.0s  failed 2  $0.0123');
+    expect(bar).toBe('[#####.......] 4,210/10,000 42%  5,980/6,000 rpm  ETA 58 s  failed 2  $0.01');
     expect(renderBar(snapshot, 40)).toBe('[#####.......] 4,210/10,000 42%');
   });
 
   it('writes a plain line for logs', () => {
     expect(renderLine(snapshot)).toBe(
-      '[42.0s] 4,210/10,000 done (42.1%), 40 in flight, 5,980/6,000 rpm, 1,234,567/2,000,000 tpm, ' +
-        '429s 3, retries 5, failed 2, $0.0123, ETA 58.0s',
+      '[42 s] 4,210/10,000 done (42.1%), 40 in flight, 5,980/6,000 rpm, 1,234,567/2,000,000 tpm, ' +
+        '429s 3, retries 5, failed 2, $0.01, ETA 58 s',
     );
   });
 

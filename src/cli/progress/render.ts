@@ -1,18 +1,6 @@
 /** Progress as text: a bar that fits the terminal's width, or a plain line for logs. */
-import { formatCount, formatDuration, formatUsd } from '../../batch/format.js';
+import { formatCount, formatDuration, formatRate, formatUsd } from '../../format/index.js';
 import type { ProgressSnapshot } from './tracker.js';
-
-/** `5,980/6,000 rpm` or `5,980 rpm` when the limit is unknown; `1.2M` style for tokens. */
-function rate(value: number, limit: number | undefined, unit: string, short = false): string {
-  const show = short ? compact : formatCount;
-  return limit === undefined ? `${show(value)} ${unit}` : `${show(value)}/${show(limit)} ${unit}`;
-}
-
-function compact(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
-  if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
-  return formatCount(n);
-}
 
 function counts(s: ProgressSnapshot): string {
   return s.total === undefined ? formatCount(s.done) : `${formatCount(s.done)}/${formatCount(s.total)}`;
@@ -31,8 +19,8 @@ function extras(s: ProgressSnapshot): string[] {
 function barPieces(s: ProgressSnapshot, fraction: number | undefined): Array<[text: string, keep: number]> {
   return [
     [counts(s) + (fraction === undefined ? '' : ` ${Math.floor(fraction * 100)}%`), 0],
-    [rate(s.rpm, s.rpmLimit, 'rpm'), 2],
-    [rate(s.tpm, s.tpmLimit, 'tpm', true), 6],
+    [formatRate(s.rpm, s.rpmLimit, 'rpm'), 2],
+    [formatRate(s.tpm, s.tpmLimit, 'tpm', true), 6],
     [s.etaMs === undefined ? formatDuration(s.elapsedMs) : `ETA ${formatDuration(s.etaMs)}`, 1],
     [`429s ${formatCount(s.rateLimited)}`, 5],
     [`retries ${formatCount(s.retries)}`, 7],
@@ -64,6 +52,6 @@ export function renderLine(s: ProgressSnapshot): string {
   const eta = s.etaMs === undefined ? '' : `, ETA ${formatDuration(s.etaMs)}`;
   return (
     `[${formatDuration(s.elapsedMs)}] ${counts(s)} done${percent}, ${formatCount(s.inFlight)} in flight, ` +
-    `${rate(s.rpm, s.rpmLimit, 'rpm')}, ${rate(s.tpm, s.tpmLimit, 'tpm')}, ${extras(s).join(', ')}${eta}`
+    `${formatRate(s.rpm, s.rpmLimit, 'rpm')}, ${formatRate(s.tpm, s.tpmLimit, 'tpm')}, ${extras(s).join(', ')}${eta}`
   );
 }
