@@ -1,6 +1,6 @@
 /** Flag parsing on `node:util` `parseArgs`, with errors that name the flag and say what it takes. */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { parseDuration } from '../scheduler/rate-headers.js';
+import { parseDuration } from '../wire/index.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';

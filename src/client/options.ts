@@ -1,5 +1,13 @@
 /** The options of `new Volley(...)`: documented, defaulted once, and checked before any call is made. */
 import { type Clock, systemClock } from '../clock.js';
+import {
+  describe,
+  nonNegative,
+  OptionError,
+  positive,
+  rejectUnknown,
+  wholePositive,
+} from '../options/check.js';
 import type { Provider } from '../providers/types.js';
 import { type BackoffOptions, defaultBackoff } from '../retry/backoff.js';
 
@@ -33,6 +41,12 @@ export interface VolleyOptions {
   readonly timeout?: number | undefined;
   /** Time budget per call, queueing and retries included (ms). @default Infinity */
   readonly deadline?: number | undefined;
+  /**
+   * How long a server that cannot be reached at all (connection refused, reset, DNS) is waited for
+   * (ms). During an outage one call at a time probes it, with backoff, and the waiting calls keep
+   * their attempts; past this the waiting calls fail with `unreachable`. @default 300_000
+   */
+  readonly maxOutage?: number | undefined;
   /** Cancels every call of this client. */
   readonly signal?: AbortSignal | undefined;
   /** Output tokens reserved for a call without `maxTokens` until real answers are seen. @default 256 */
@@ -54,13 +68,14 @@ export interface ResolvedOptions {
   readonly backoff: BackoffOptions;
   readonly timeout: number;
   readonly deadline: number;
+  readonly maxOutage: number;
   readonly signal: AbortSignal | undefined;
   readonly outputTokens: number;
   readonly clock: Clock;
   readonly random: () => number;
 }
 
-const KNOWN: Record<string, readonly string[]> = {
+const KNOWN = {
   options: [
     'provider',
     'model',
@@ -68,6 +83,7 @@ const KNOWN: Record<string, readonly string[]> = {
     'retry',
     'timeout',
     'deadline',
+    'maxOutage',
     'signal',
     'outputTokens',
     'clock',
@@ -75,22 +91,22 @@ const KNOWN: Record<string, readonly string[]> = {
   ],
   limits: ['rpm', 'tpm', 'concurrency', 'maxConcurrency'],
   retry: ['maxAttempts', 'initialDelay', 'maxDelay', 'multiplier'],
-};
+} as const;
 
 export function resolveOptions(options: VolleyOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null)
-    throw new TypeError('Volley options must be an object.');
-  rejectUnknown('options', options);
-  rejectUnknown('limits', options.limits ?? {});
-  rejectUnknown('retry', options.retry ?? {});
-  const provider = options.provider;
-  if (!provider || typeof provider.send !== 'function' || typeof provider.id !== 'string') {
-    throw new TypeError(
-      'Expected `provider` to be a provider such as openai(); got ' + typeof provider + '.',
-    );
-  }
+    throw new OptionError('Volley options must be an object.');
+  rejectUnknown(options, KNOWN.options);
   const limits = options.limits ?? {};
   const retry = options.retry ?? {};
+  rejectUnknown(limits, KNOWN.limits, (key) => `\`limits.${key}\``);
+  rejectUnknown(retry, KNOWN.retry, (key) => `\`retry.${key}\``);
+  const provider = options.provider;
+  if (!provider || typeof provider.send !== 'function' || typeof provider.id !== 'string') {
+    throw new OptionError(
+      `Expected \`provider\` to be a provider such as openai(); got ${describe(provider)}.`,
+    );
+  }
   return {
     provider,
     model: options.model ?? provider.defaultModel,
@@ -106,42 +122,10 @@ export function resolveOptions(options: VolleyOptions): ResolvedOptions {
     },
     timeout: positive('timeout', options.timeout) ?? 60_000,
     deadline: positive('deadline', options.deadline) ?? Number.POSITIVE_INFINITY,
+    maxOutage: positive('maxOutage', options.maxOutage) ?? 300_000,
     signal: options.signal,
     outputTokens: nonNegative('outputTokens', options.outputTokens) ?? 256,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
   };
-}
-
-function rejectUnknown(where: string, value: object): void {
-  for (const key of Object.keys(value)) {
-    if (!KNOWN[where]!.includes(key)) {
-      const prefix = where === 'options' ? '' : `${where}.`;
-      throw new TypeError(`Unknown option \`${prefix}${key}\`. Known: ${KNOWN[where]!.join(', ')}.`);
-    }
-  }
-}
-
-export function positive(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
-    throw new TypeError(`Expected \`${name}\` to be a number greater than 0, got ${String(value)}.`);
-  }
-  return value;
-}
-
-function wholePositive(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TypeError(`Expected \`${name}\` to be a whole number of at least 1, got ${String(value)}.`);
-  }
-  return value;
-}
-
-function nonNegative(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new TypeError(`Expected \`${name}\` to be a number of at least 0, got ${String(value)}.`);
-  }
-  return value;
 }

@@ -24,6 +24,7 @@ export class Volley {
   readonly #jobs = new Map<string, { job: Job; lane: Lane }>();
   readonly #aborts = new AbortRegistry();
   #seq = 0;
+  #paused = false;
 
   constructor(options: VolleyOptions) {
     this.options = resolveOptions(options);
@@ -130,7 +131,34 @@ export class Volley {
     return [...this.#lanes.values()].map((lane) => lane.snapshot());
   }
 
-  /** Resolves once no call is queued or in flight. */
+  /**
+   * Cancels the calls that are waiting (queued, in backoff or paused by a 429) and not on the wire,
+   * each with an `AbortError`; `filter` picks them by id. Calls in flight go on. Returns how many.
+   */
+  clearQueued(filter?: (id: string) => boolean): number {
+    let cleared = 0;
+    for (const lane of this.#lanes.values()) cleared += lane.clearQueued(filter);
+    return cleared;
+  }
+
+  /** Stops dispatching: calls in flight go on, queued and new calls wait until `start()`. */
+  pause(): void {
+    this.#paused = true;
+    for (const lane of this.#lanes.values()) lane.hold(true);
+  }
+
+  /** Resumes dispatching after `pause()`. A client starts unpaused. */
+  start(): void {
+    this.#paused = false;
+    for (const lane of this.#lanes.values()) lane.hold(false);
+  }
+
+  /** True between `pause()` and `start()`. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  /** Resolves once no call is queued or in flight (never while paused with calls waiting). */
   async onIdle(): Promise<void> {
     await Promise.all([...this.#lanes.values()].map((lane) => lane.onIdle()));
   }
@@ -158,6 +186,7 @@ export class Volley {
         outputTokens: o.outputTokens,
         emit: (name, event) => this.#events.emit(name, event),
       });
+      if (this.#paused) lane.hold(true);
       this.#lanes.set(key, lane);
     }
     return lane;

@@ -7,10 +7,8 @@ import type { Span } from './trace.js';
 import type { LlmOptions } from './types.js';
 
 export interface CallHooks {
-  /** Streams the answer's text deltas. */
-  readonly onDelta?: (text: string) => void;
-  /** The scheduler is about to retry the call: streamed text starts over. */
-  readonly onRetry?: () => void;
+  /** Streams the answer's text deltas; a new `attempt` number means the text starts over. */
+  readonly onDelta?: (text: string, attempt: number) => void;
 }
 
 export async function tracedCall(
@@ -24,11 +22,6 @@ export async function tracedCall(
   const span = trace.begin('call', step.name, step.path, step);
   if (scope.streamedFrom) span.streamedFrom = scope.streamedFrom;
   const id = scope.context.callId(step.path);
-  const stopListening = hooks.onRetry
-    ? volley.on('retried', (event) => {
-        if (event.id === id) hooks.onRetry!();
-      })
-    : undefined;
   try {
     const result = await volley.complete(request, {
       id,
@@ -50,7 +43,5 @@ export async function tracedCall(
     if (typeof attempts === 'number') span.attempts = attempts;
     trace.end(span, isAbort(error) ? 'cancelled' : 'error', error);
     throw error;
-  } finally {
-    stopListening?.();
   }
 }

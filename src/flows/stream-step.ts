@@ -59,6 +59,7 @@ async function fill<T>(
     }
     if (options.schema) base = schemaRequest(base, options.schema, 'schema', name);
     let seen = 0; // items of the current attempt: a retry starts the text over
+    let attempt = 0;
     let call = -1;
     const take = (items: T[]) => {
       for (const item of items) {
@@ -68,16 +69,19 @@ async function fill<T>(
       if (reader.complete()) stream.close();
     };
     const result = await tracedCall(scope, span, base, options, {
-      onDelta: (delta) => {
+      onDelta: (delta, from) => {
         if (call < 0) call = trace.spans.findLast((s) => s.parent === span.id)?.id ?? -1;
+        if (from !== attempt) {
+          // A retry: its text starts over, and the items it repeats are not delivered twice.
+          if (attempt !== 0) reader.reset();
+          attempt = from;
+          seen = 0;
+        }
         take(reader.push(delta));
-      },
-      onRetry: () => {
-        reader.reset();
-        seen = 0;
       },
     });
     if (call < 0) call = trace.spans.findLast((s) => s.parent === span.id)?.id ?? -1;
+    if (result.timings.attempts !== attempt) reader.reset(); // the last attempt streamed nothing
     take(reader.end());
     let all: T[];
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readRateLimitHeaders } from '../scheduler/rate-headers.js';
+import { readRateLimitHeaders } from '../wire/index.js';
 import { translateRateLimitHeaders } from './anthropic-headers.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');

@@ -1,11 +1,11 @@
 /**
  * Anthropic reports its rate limits in `anthropic-ratelimit-*` headers with RFC 3339 reset times;
  * the scheduler reads OpenAI's `x-ratelimit-*` headers with duration resets (see
- * `scheduler/rate-headers.ts`). This module adds the OpenAI-style equivalents to a copy of the
+ * `src/wire`). This module adds the OpenAI-style equivalents to a copy of the
  * headers, so the scheduler learns Anthropic's limits without knowing about Anthropic.
  */
 
-import { formatDuration } from '../scheduler/rate-headers.js';
+import { formatDuration } from '../wire/index.js';
 
 const PREFIX = 'anthropic-ratelimit-';
 

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { AbortError, ConnectionError, TimeoutError, VolleyError } from '../errors.js';
-import { parseDuration } from '../scheduler/rate-headers.js';
+import { parseDuration } from '../wire/index.js';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS, anthropic } from './anthropic.js';
 import { buildAnthropicBody, JSON_OBJECT_INSTRUCTION, readAnthropicUsage } from './anthropic-body.js';
 import { failure, fakeFetch, type Handler, json } from './test-support/doubles.js';

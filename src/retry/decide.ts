@@ -3,8 +3,8 @@
  * long to wait before it. The scheduler calls both; nothing else decides.
  */
 import type { VolleyError, VolleyErrorCode } from '../errors.js';
+import { retryAfterMs } from '../wire/index.js';
 import type { ExponentialBackoff } from './backoff.js';
-import { retryAfterMs } from './retry-after.js';
 
 const RETRYABLE: ReadonlySet<VolleyErrorCode> = new Set<VolleyErrorCode>([
   'request_timeout',
@@ -16,18 +16,24 @@ const RETRYABLE: ReadonlySet<VolleyErrorCode> = new Set<VolleyErrorCode>([
   'malformed_response',
 ]);
 
+/** 501 Not Implemented and 505 HTTP Version Not Supported: no second attempt will change them. */
+const PERMANENT_STATUS: ReadonlySet<number> = new Set([501, 505]);
+
 /**
- * Transient failures are retried; everything the same request would fail again is not: bad
- * requests, auth, a missing model, a context that is too long, filtered content, and an exhausted
- * quota (a 429 that no wait will fix).
+ * The server's own verdict (`x-should-retry`) wins when it gave one, in both directions. Otherwise
+ * transient failures are retried, and everything the same request would fail again is not: bad
+ * requests, auth, a missing model, a context or a request too large, filtered content, an exhausted
+ * quota (a 429 no wait will fix), and a 501.
  */
 export function shouldRetry(error: VolleyError): boolean {
+  if (error.retryable !== undefined) return error.retryable;
+  if (error.status !== undefined && PERMANENT_STATUS.has(error.status)) return false;
   return RETRYABLE.has(error.code);
 }
 
 /**
- * The wait before the next attempt (ms). The server's advice (`retry-after-ms`, `retry-after`, a
- * reset header) is a floor that is always honoured; without it, full-jitter exponential backoff.
+ * The wait before the next attempt (ms): the server's `retry-after-ms` / `retry-after` when it gave
+ * one, a floor that is always honoured; without it, full-jitter exponential backoff.
  */
 export function retryDelay(
   error: VolleyError,
@@ -35,9 +41,7 @@ export function retryDelay(
   random: () => number = Math.random,
   nowEpochMs: number = Date.now(),
 ): number {
-  const advised = retryAfterMs(error.headers, nowEpochMs);
-  if (advised !== undefined) return advised;
-  return backoff.delay(random);
+  return retryAfterMs(error.headers, nowEpochMs) ?? backoff.delay(random);
 }
 
 /** Failures that mean every other call in the same lane would fail the same way. */

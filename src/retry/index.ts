@@ -1,3 +1,3 @@
+export { retryAfterMs } from '../wire/index.js';
 export { type BackoffOptions, defaultBackoff, ExponentialBackoff } from './backoff.js';
 export { retryDelay, shouldRetry, stopsLane } from './decide.js';
-export { retryAfterMs } from './retry-after.js';

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { APIError, ConnectionError, TimeoutError, VolleyError, type VolleyErrorCode } from '../errors.js';
 import { ExponentialBackoff } from './backoff.js';
 import { retryDelay, shouldRetry, stopsLane } from './decide.js';
-import { retryAfterMs } from './retry-after.js';
 
 describe('ExponentialBackoff', () => {
   it('doubles its ceiling per retry up to the cap, and is immutable', () => {
@@ -26,6 +25,8 @@ describe('shouldRetry', () => {
     ['rate_limited', true],
     ['server_error', true],
     ['request_timeout', true],
+    ['request_too_large', false],
+    ['unreachable', false],
     ['conflict', true],
     ['connection_error', true],
     ['timeout', true],
@@ -43,6 +44,17 @@ describe('shouldRetry', () => {
   ];
   it.each(cases)('%s → %s', (code, expected) => {
     expect(shouldRetry(new VolleyError(code, 'x'))).toBe(expected);
+  });
+
+  it("honours the server's x-should-retry verdict in both directions", () => {
+    expect(shouldRetry(new APIError('rate_limited', 'x', { status: 429, retryable: false }))).toBe(false);
+    expect(shouldRetry(new APIError('bad_request', 'x', { status: 400, retryable: true }))).toBe(true);
+    expect(shouldRetry(new APIError('server_error', 'x', { status: 500, retryable: undefined }))).toBe(true);
+  });
+
+  it('does not retry a 501, which is not temporary', () => {
+    expect(shouldRetry(new APIError('server_error', 'x', { status: 501 }))).toBe(false);
+    expect(shouldRetry(new APIError('server_error', 'x', { status: 503 }))).toBe(true);
   });
 
   it('stops the lane only for failures every call would share', () => {
@@ -71,14 +83,12 @@ describe('retryDelay', () => {
     expect(retryDelay(date, backoff, () => 0, now)).toBe(5000);
   });
 
-  it('falls back to the reset header of an empty bucket', () => {
+  it('does not take a reset header for advice: the window may reset long after the next call fits', () => {
     const headers = new Headers({
       'x-ratelimit-remaining-requests': '0',
-      'x-ratelimit-reset-requests': '1.5s',
-      'x-ratelimit-remaining-tokens': '100',
-      'x-ratelimit-reset-tokens': '6m0s',
+      'x-ratelimit-reset-requests': '1m30.5s',
     });
-    expect(retryAfterMs(headers)).toBe(1500);
+    expect(retryDelay(new APIError('rate_limited', 'x', { headers }), backoff, () => 0.5)).toBe(1000);
   });
 
   it('uses jittered backoff without advice', () => {

@@ -45,6 +45,11 @@ export class Heap<T> {
     return top;
   }
 
+  /** Every item, in no particular order; not to be changed while iterated. */
+  items(): readonly T[] {
+    return this.#items;
+  }
+
   /** Removes and returns every item, in no particular order. */
   drain(): T[] {
     const items = this.#items;

@@ -1,8 +1,8 @@
-import type { CallResult } from '../client/types.js';
 import type { VolleyError } from '../errors.js';
 import type { ProviderRequest } from '../providers/types.js';
 import type { ExponentialBackoff } from '../retry/backoff.js';
 import type { SentLevels } from './rate-budget.js';
+import type { CallResult } from './types.js';
 
 /** Why Volley itself ended an attempt: it tells a timeout from a cancellation from a deadline. */
 export type StopReason = 'timeout' | 'deadline' | 'cancelled';
@@ -19,7 +19,7 @@ export interface Job {
   readonly timeout: number;
   /** Clock time after which the call fails with `deadline_exceeded`. */
   readonly deadlineAt: number;
-  readonly onDelta: ((text: string) => void) | undefined;
+  readonly onDelta: ((text: string, attempt: number) => void) | undefined;
   readonly resolve: (result: CallResult) => void;
   readonly reject: (error: VolleyError) => void;
 

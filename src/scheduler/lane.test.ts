@@ -294,4 +294,79 @@ describe('client API', () => {
     expect(() => new Volley({ provider, limits: { rpm: -1 } })).toThrow(/`limits.rpm`/);
     expect(() => new Volley({ provider, limits: { rpms: 1 } as never })).toThrow(/`limits.rpms`/);
   });
+
+  it('clearQueued() cancels the waiting calls it is asked to, not those on the wire', async () => {
+    let calls = 0;
+    const { clock, provider, volley } = setup(
+      async (_r, ctx) => {
+        calls++;
+        if (calls === 2) throw apiError('server_error', 503); // goes to backoff
+        await sleep(clock, 100, ctx.signal);
+        return answer('ok');
+      },
+      { limits: { concurrency: 2 } },
+    );
+    const done = volley.settle(prompts(6), { id: 'c' });
+    await clock.advance(0); // c-0 on the wire, c-1 failed into backoff, c-2 on the wire
+    expect(volley.why('c-1')).toBe('backoff');
+    expect(volley.clearQueued((id) => id !== 'c-5')).toBe(3); // c-1 (backoff), c-3, c-4
+    expect(volley.clearQueued((id) => id === 'c-0')).toBe(0); // on the wire
+    await clock.advance(1000);
+    const outcome = (await done).map((r) => (r.ok ? 'ok' : r.error.code));
+    expect(outcome).toEqual(['ok', 'aborted', 'ok', 'aborted', 'aborted', 'ok']);
+    expect(provider.sent).toHaveLength(4);
+    expect(volley.clearQueued()).toBe(0);
+  });
+
+  it('pause() holds every call not yet sent until start(), in p-queue style', async () => {
+    const { clock, provider, volley } = setup(async (_r, ctx) => {
+      await sleep(clock, 100, ctx.signal);
+      return answer('ok');
+    });
+    volley.pause();
+    expect(volley.isPaused).toBe(true);
+    const done = volley.all(prompts(3));
+    await clock.advance(500);
+    expect(provider.sent).toHaveLength(0);
+    expect(volley.lanes()[0]?.waitingFor).toBe('held');
+    volley.start();
+    expect(volley.isPaused).toBe(false);
+    await clock.advance(100);
+    const results = await done;
+    expect(results.map((r) => r.timings.startedAt)).toEqual([500, 500, 500]);
+    expect(results[0]?.timings.queuedMs).toBe(500);
+    await volley.onIdle();
+  });
+
+  it('tells onDelta which attempt each piece belongs to, so a retry starts the text over', async () => {
+    let calls = 0;
+    const { clock, volley } = setup(async (_r, ctx) => {
+      calls++;
+      ctx.onDelta?.(`try ${calls} `);
+      if (calls === 1) throw apiError('server_error', 500);
+      ctx.onDelta?.('done');
+      return answer(`try ${calls} done`);
+    });
+    const pieces: Array<[string, number]> = [];
+    const done = volley.complete(
+      { prompt: 'x' },
+      { onDelta: (text, attempt) => pieces.push([text, attempt]) },
+    );
+    await clock.advance(1000);
+    const result = await done;
+    expect(pieces).toEqual([
+      ['try 1 ', 1],
+      ['try 2 ', 2],
+      ['done', 2],
+    ]);
+    const last = pieces.filter(([, attempt]) => attempt === result.timings.attempts).map(([text]) => text);
+    expect(last.join('')).toBe(result.text);
+  });
+
+  it('checks maxOutage like every other option', () => {
+    const provider = fakeProvider(async () => answer('ok'));
+    expect(new Volley({ provider }).options.maxOutage).toBe(300_000);
+    expect(() => new Volley({ provider, maxOutage: 0 })).toThrow(/`maxOutage`/);
+    expect(() => new Volley({ provider, maxOutge: 1 } as never)).toThrow(/Did you mean `maxOutage`/);
+  });
 });

@@ -5,7 +5,6 @@
  * something could change (a budget refills, a backoff or a 429 pause ends, a call finishes).
  */
 
-import type { CallResult, LaneSnapshot, VolleyEvents, WaitReason } from '../client/types.js';
 import type { Clock } from '../clock.js';
 import { VolleyError } from '../errors.js';
 import type { Provider, ProviderResponse } from '../providers/types.js';
@@ -18,6 +17,7 @@ import { Heap } from './heap.js';
 import { type Job, readyBefore, runsBefore } from './job.js';
 import { RateBudget } from './rate-budget.js';
 import { planRetry } from './retry-plan.js';
+import type { CallResult, LaneSnapshot, VolleyEvents, WaitReason } from './types.js';
 
 export interface LaneConfig {
   readonly provider: Provider;
@@ -54,6 +54,8 @@ export class Lane {
   #timerAt = Number.POSITIVE_INFINITY;
   #idleWaiters: Array<() => void> = [];
   #pumpPending = false;
+  /** `volley.pause()`: nothing is dispatched until `hold(false)`. */
+  #held = false;
 
   constructor(readonly config: LaneConfig) {
     this.key = `${config.provider.id}|${config.model}`;
@@ -98,6 +100,31 @@ export class Lane {
     }
     this.#settle(job, finalError(job, undefined, this.config.clock.now()));
     this.#schedulePump();
+  }
+
+  /** Stops (true) or resumes (false) dispatching; calls in flight go on. */
+  hold(on: boolean): void {
+    this.#held = on;
+    if (!on) this.#schedulePump();
+  }
+
+  /**
+   * Cancels the waiting calls (queued, in backoff or paused, not on the wire) that `filter` accepts,
+   * each with an `AbortError`; returns how many.
+   */
+  clearQueued(filter: ((id: string) => boolean) | undefined): number {
+    let cleared = 0;
+    const now = this.config.clock.now();
+    for (const heap of [this.#ready, this.#delayed]) {
+      for (const job of heap.items()) {
+        if (job.state !== 'waiting' || (filter !== undefined && !filter(job.id))) continue;
+        job.stopReason = 'cancelled';
+        this.#settle(job, finalError(job, undefined, now));
+        cleared++;
+      }
+    }
+    if (cleared > 0) this.#schedulePump();
+    return cleared;
   }
 
   why(job: Job): WaitReason | undefined {
@@ -153,6 +180,10 @@ export class Lane {
       if (job.state !== 'waiting') {
         this.#ready.pop(); // cancelled while waiting
         continue;
+      }
+      if (this.#held) {
+        this.#headReason = 'held';
+        break; // `hold(false)` pumps again
       }
       if (this.#pausedUntil > now) {
         this.#headReason = 'paused';
@@ -218,7 +249,7 @@ export class Lane {
       waitedMs: job.queuedMs,
     });
     const sent = Promise.resolve().then(() =>
-      provider.send(job.request, { signal: attempt.signal, onDelta: job.onDelta }),
+      provider.send(job.request, { signal: attempt.signal, onDelta: deltasOf(job) }),
     );
     sent.then(
       (response) => this.#onAnswer(job, now, cancelTimeout, response),
@@ -357,4 +388,12 @@ export class Lane {
     }
     if (--this.#unsettled === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
+}
+
+/** The caller's `onDelta` for this attempt: each piece says which attempt it belongs to. */
+function deltasOf(job: Job): ((text: string) => void) | undefined {
+  const onDelta = job.onDelta;
+  if (onDelta === undefined) return undefined;
+  const attempt = job.attempts;
+  return (text) => onDelta(text, attempt);
 }

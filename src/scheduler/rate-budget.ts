@@ -2,7 +2,7 @@
  * A lane's requests- and tokens-per-minute budgets: configured by the user, or learned from the
  * `x-ratelimit-*` headers and kept in step with what the server reports as remaining.
  */
-import { readRateLimitHeaders } from './rate-headers.js';
+import { readRateLimitHeaders } from '../wire/index.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface RateBudgetOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../scheduler/rate-headers.js';
+import { parseDuration } from '../wire/index.js';
 import { formatDuration, retryAfterMs, retryAfterSeconds } from './durations.js';
 
 describe('retry-after values', () => {
