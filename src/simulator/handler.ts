@@ -1,3 +1,4 @@
+import { batchContext, openaiBatchRoutes, routeTable } from './batch/index.js';
 import { chatEndpoint } from './chat-completions.js';
 import { authorized } from './chat-request.js';
 import { timerFrom } from './delay.js';
@@ -39,6 +40,14 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     nextSerial: () => ++serial,
   });
 
+  // The Batch APIs and Anthropic's endpoints (`src/simulator/batch`, `src/simulator/anthropic`).
+  const batches = batchContext(resolved, stats);
+  const moreRoutes = routeTable([...openaiBatchRoutes(batches)]);
+  const snapshot = () => {
+    batches.settle(); // batches that ended since the last request count their lines
+    return stats.snapshot();
+  };
+
   async function handle(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
     // `/v1/chat/completions` and `/chat/completions` alike, with or without a trailing slash.
@@ -60,12 +69,14 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
             })),
           });
         case 'GET /stats':
-          return jsonResponse(200, stats.snapshot());
+          return jsonResponse(200, snapshot());
         case 'POST /stats/reset':
           stats.reset();
           return jsonResponse(200, stats.snapshot());
         default:
-          return errorResponse(404, errors.notFound(request.method, pathname));
+          return (
+            (await moreRoutes(request, path)) ?? errorResponse(404, errors.notFound(request.method, pathname))
+          );
       }
     } catch (error) {
       // Resets and aborts are how the simulated network behaves; anything else is a simulator bug,
@@ -86,7 +97,7 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
         throw error instanceof ConnectionResetError ? fetchFailed(error) : error;
       }
     },
-    stats: () => stats.snapshot(),
+    stats: snapshot,
     resetStats: () => stats.reset(),
     options: resolved,
   };

@@ -1,4 +1,5 @@
 /** What a simulator can be told to do; `resolveSimulatorOptions` in `resolve-options.ts` checks it. */
+import type { ResolvedBatchOptions, SimulatorBatchOptions } from './batch/options.js';
 
 /**
  * Time for the simulator. Only `now` is required (the rate-limit buckets read it); when `setTimer`
@@ -59,6 +60,18 @@ export interface SimulatorOptions {
   readonly contextWindow?: number;
   /** How long a hung request is held before its connection is dropped, in milliseconds. @default 600000 */
   readonly hangMs?: number;
+  /**
+   * The Batch APIs (OpenAI Files and Batches, Anthropic Message Batches): how fast batch time runs,
+   * how long each step takes, the enqueued-token limit and scripted faults. @default {}
+   */
+  readonly batches?: SimulatorBatchOptions;
+  /** Models the Anthropic endpoints (`/v1/messages`, batches) serve; an empty list accepts any. @default DEFAULT_ANTHROPIC_MODELS */
+  readonly anthropicModels?: readonly string[];
+  /**
+   * The Unix time, in milliseconds, that the clock's reading when the simulator is made stands for:
+   * batch timestamps and Anthropic's RFC 3339 resets count from it. @default Date.now()
+   */
+  readonly epochMs?: number;
 }
 
 /** The options after defaults: every field present (`rpm`, `tpm` and `apiKey` may stay undefined). */
@@ -78,6 +91,9 @@ export interface ResolvedSimulatorOptions {
   readonly quotaExhausted: boolean;
   readonly contextWindow: number;
   readonly hangMs: number;
+  readonly batches: ResolvedBatchOptions;
+  readonly anthropicModels: readonly string[];
+  readonly epochMs: number;
 }
 
 export const DEFAULT_MODELS: readonly string[] = [
@@ -86,6 +102,14 @@ export const DEFAULT_MODELS: readonly string[] = [
   'gpt-4.1-mini',
   'gpt-4.1',
   'o4-mini',
+];
+
+export const DEFAULT_ANTHROPIC_MODELS: readonly string[] = [
+  'claude-sonnet-4-5',
+  'claude-haiku-4-5',
+  'claude-opus-4-1',
+  'claude-sonnet-4-0',
+  'claude-3-5-haiku-latest',
 ];
 
 /** Order matters: it is the order in which one uniform draw is split between the faults. */

@@ -1,4 +1,6 @@
+import { resolveBatchOptions } from './batch/resolve-options.js';
 import {
+  DEFAULT_ANTHROPIC_MODELS,
   DEFAULT_MODELS,
   FAULT_KINDS,
   type FaultKind,
@@ -23,6 +25,9 @@ const OPTION_KEYS: ReadonlySet<string> = new Set<keyof SimulatorOptions>([
   'quotaExhausted',
   'contextWindow',
   'hangMs',
+  'batches',
+  'anthropicModels',
+  'epochMs',
 ]);
 
 const performanceClock: SimulatorClock = { now: () => performance.now() };
@@ -48,6 +53,10 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   if (!Array.isArray(models) || models.some((model) => typeof model !== 'string' || model === '')) {
     throw new TypeError('simulator option "models" must be an array of non-empty strings');
   }
+  const anthropicModels = options.anthropicModels ?? DEFAULT_ANTHROPIC_MODELS;
+  if (!Array.isArray(anthropicModels) || anthropicModels.some((m) => typeof m !== 'string' || m === '')) {
+    throw new TypeError('simulator option "anthropicModels" must be an array of non-empty strings');
+  }
   const apiKey = options.apiKey;
   if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === '')) {
     throw new TypeError('simulator option "apiKey" must be a non-empty string when given');
@@ -71,6 +80,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     quotaExhausted,
     contextWindow: positiveInteger('contextWindow', options.contextWindow ?? 128_000),
     hangMs: positive('hangMs', options.hangMs ?? 600_000),
+    batches: resolveBatchOptions(options.batches),
+    anthropicModels: [...anthropicModels],
+    epochMs: nonNegative('epochMs', options.epochMs ?? Date.now()),
   };
 }
 

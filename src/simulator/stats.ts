@@ -1,3 +1,4 @@
+import { type BatchApiStats, BatchCounters } from './batch/stats.js';
 import { FAULT_KINDS, type FaultKind } from './options.js';
 
 /** Counters since the simulator started or since the last `resetStats()`. */
@@ -8,6 +9,11 @@ export interface SimulatorStats {
   readonly successes: number;
   /** Successes for a model + messages that had already succeeded: the calls paid for twice. */
   readonly duplicateSuccesses: number;
+  /**
+   * Answers paid for a request already paid on any route (chat, Anthropic messages, batch lines):
+   * what the server billed twice. 0 means nothing was paid twice.
+   */
+  readonly duplicatePaid: number;
   /** 429s for the rpm/tpm limits (not for quota). */
   readonly rateLimited: number;
   readonly rateLimitedOn: { readonly requests: number; readonly tokens: number };
@@ -26,9 +32,14 @@ export interface SimulatorStats {
   /** Tokens of the successes, as billed. */
   readonly promptTokens: number;
   readonly completionTokens: number;
+  /** Files, batches and batch lines (`src/simulator/batch`). */
+  readonly batches: BatchApiStats;
 }
 
-type Counter = Exclude<keyof SimulatorStats, 'rateLimitedOn' | 'faults' | 'inFlight' | 'maxInFlight'>;
+type Counter = Exclude<
+  keyof SimulatorStats,
+  'rateLimitedOn' | 'faults' | 'inFlight' | 'maxInFlight' | 'batches'
+>;
 
 export class StatsRecorder {
   #counts = zeroCounts();
@@ -38,6 +49,7 @@ export class StatsRecorder {
   #maxInFlight = 0;
   // Digests only: the prompts themselves are not kept around.
   #succeeded = new Set<string>();
+  readonly batches = new BatchCounters();
 
   count(counter: Counter): void {
     this.#counts[counter]++;
@@ -65,10 +77,19 @@ export class StatsRecorder {
 
   success(key: string, promptTokens: number, completionTokens: number): void {
     this.#counts.successes++;
-    if (this.#succeeded.has(key)) this.#counts.duplicateSuccesses++;
-    else this.#succeeded.add(key);
+    if (this.paid(key)) this.#counts.duplicateSuccesses++;
     this.#counts.promptTokens += promptTokens;
     this.#counts.completionTokens += completionTokens;
+  }
+
+  /** Notes an answer paid on any route; true when the same request had been paid before. */
+  paid(key: string): boolean {
+    if (!this.#succeeded.has(key)) {
+      this.#succeeded.add(key);
+      return false;
+    }
+    this.#counts.duplicatePaid++;
+    return true;
   }
 
   snapshot(): SimulatorStats {
@@ -78,6 +99,7 @@ export class StatsRecorder {
       faults: { ...this.#faults },
       inFlight: this.#inFlight,
       maxInFlight: this.#maxInFlight,
+      batches: this.batches.snapshot(),
     };
   }
 
@@ -88,6 +110,7 @@ export class StatsRecorder {
     this.#faults = zeroFaults();
     this.#maxInFlight = this.#inFlight;
     this.#succeeded.clear();
+    this.batches.reset();
   }
 }
 
@@ -96,6 +119,7 @@ function zeroCounts(): Record<Counter, number> {
     requests: 0,
     successes: 0,
     duplicateSuccesses: 0,
+    duplicatePaid: 0,
     rateLimited: 0,
     badRequests: 0,
     unauthorized: 0,
