@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { type Clock, sleep } from '../../clock.js';
 import { VolleyError } from '../../errors.js';
-import { readRateLimitHeaders } from '../../scheduler/rate-headers.js';
+import { readRateLimitHeaders } from '../../wire/index.js';
 import { LIMITER_SCRIPT } from './script.js';
 
 export interface SharedLimiterOptions {
