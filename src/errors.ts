@@ -32,6 +32,13 @@ export type VolleyErrorCode =
   | 'invalid_request'
   | 'budget_exceeded'
   | 'invalid_output'
+  // A file the run keeps could not be written (disk full, I/O error): src/journal/errors.ts.
+  | 'journal_write_failed'
+  | 'output_write_failed'
+  // A journal line in the middle is not a record (src/journal/read-log.ts).
+  | 'journal_damaged'
+  // Another live process holds the lock on the output: src/journal/lock.ts.
+  | 'locked'
   | 'unexpected';
 
 export interface VolleyErrorInit {

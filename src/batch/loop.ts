@@ -17,7 +17,7 @@ import { type InputOptions, parseLine, parseValue } from './input.js';
 import type { JournalState } from './journal-state.js';
 import type { OrderedWriter } from './ordered-writer.js';
 import type { Pricing } from './pricing.js';
-import { LineSource } from './read-lines.js';
+import { InvalidLine, LineSource } from './read-lines.js';
 
 export type StopReason = 'interrupted' | 'budget' | 'fatal';
 
@@ -93,8 +93,8 @@ export class BatchLoop {
   }
 
   async #readBatches(source: LineSource): Promise<void> {
-    await this.#readAsync(source.batches(), async (batch: string[]) => {
-      for (const text of batch) {
+    await this.#readAsync(source.lines(), async ({ entries }) => {
+      for (const text of entries) {
         if (!this.#hasRoom()) await this.#room();
         if (this.stopReason) return false;
         this.#take(text);
@@ -126,7 +126,12 @@ export class BatchLoop {
   #take(entry: unknown): void {
     const line = ++this.#line;
     const { input } = this.parts;
-    const parsed = typeof entry === 'string' ? parseLine(entry, line, input) : parseValue(entry, line, input);
+    const parsed =
+      entry instanceof InvalidLine
+        ? { problem: { line, customId: undefined, field: undefined, message: entry.message } }
+        : typeof entry === 'string'
+          ? parseLine(entry, line, input)
+          : parseValue(entry, line, input);
     if (parsed !== undefined) this.#dispatcher.take(line, parsed);
   }
 

@@ -1,42 +1,95 @@
 /**
  * Streaming line input. The next chunk is pulled only when the consumer asks for more lines, so a
  * run reads ahead only as far as its window of items in flight lets it: a chunk (64 KiB) and the
- * stream's own buffer are all that is ever held beyond that. The byte order mark is dropped by
- * the decoder.
+ * stream's own buffer are all that is ever held beyond that. Lines are numbered from 1, blank
+ * lines included; `\r\n` ends a line as `\n` does; a byte order mark at the start is dropped.
+ *
+ * A line that is not valid UTF-8 is handed over as an `InvalidLine` (its number and the byte
+ * offset of the first bad byte) rather than decoded with U+FFFD: a prompt silently changed is
+ * then paid for as if it were the one the user wrote. The check is one `isUtf8` per chunk; only a
+ * chunk that fails it is looked at line by line (`journal/regions.ts`).
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { decodeRegion, lineRegions } from '../journal/regions.js';
+import { InvalidLine } from './invalid-line.js';
+
+export { InvalidLine } from './invalid-line.js';
 
 export const CHUNK_BYTES = 64 * 1024;
 
+/** The lines of one chunk: `entries[i]` is line `first + i`. */
+export interface LineBatch {
+  /** Number (1-based, blank lines counted) of `entries[0]`. */
+  readonly first: number;
+  /** Each line without its `\n` or `\r\n`, or an `InvalidLine` where its bytes are not UTF-8. */
+  readonly entries: readonly (string | InvalidLine)[];
+}
+
 /**
- * Lines of a byte or text stream, without their `\n` or `\r\n`, a final unterminated line
- * included. Iterates line by line, or with `batches()` a chunk's lines at a time: one await per
- * 64 KiB instead of one per line, which is what a run over a million lines uses. Single use.
+ * Lines of a byte or text stream, a final unterminated line included. `lines()` hands them over a
+ * chunk at a time, numbered, with invalid UTF-8 flagged: one await per 64 KiB instead of one per
+ * line, which is what a run over a million lines uses. `batches()` and iterating give plain
+ * strings (invalid UTF-8 replaced by U+FFFD) for callers that need no more. Single use.
  */
 export class LineSource implements AsyncIterable<string> {
   constructor(private readonly chunks: AsyncIterable<string | Uint8Array>) {}
 
-  async *batches(): AsyncGenerator<string[]> {
-    const decoder = new TextDecoder('utf-8');
-    let rest = '';
-    for await (const chunk of this.chunks) {
-      const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-      const lines: string[] = [];
-      let start = 0;
-      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        lines.push(trimCR(text.slice(start, end)));
-        start = end + 1;
+  async *lines(): AsyncGenerator<LineBatch> {
+    let next = 1;
+    let start = true;
+    for await (const region of lineRegions(this.chunks)) {
+      let bytes = region.bytes;
+      let offset = region.offset;
+      if (start && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        bytes = bytes.subarray(3);
+        offset += 3;
       }
-      rest = text.slice(start);
-      if (lines.length > 0) yield lines;
+      start = false;
+      const text = decodeRegion(bytes);
+      const entries = text === undefined ? checkEach(bytes, offset, next) : splitText(text);
+      yield { first: next, entries };
+      next += entries.length;
     }
-    rest += decoder.decode();
-    if (rest !== '') yield [trimCR(rest)];
+  }
+
+  /** The lines a chunk at a time, as strings. */
+  async *batches(): AsyncGenerator<string[]> {
+    for await (const { entries } of this.lines()) {
+      yield entries.map((entry) => (typeof entry === 'string' ? entry : entry.text));
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<string> {
     for await (const batch of this.batches()) yield* batch;
   }
+}
+
+/** Lines of a region known to be valid, split on `\n` (which never occurs inside a character). */
+function splitText(text: string): (string | InvalidLine)[] {
+  const lines: (string | InvalidLine)[] = [];
+  let start = 0;
+  for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+    lines.push(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end));
+    start = end + 1;
+  }
+  if (start < text.length) lines.push(trimCR(text.slice(start)));
+  return lines;
+}
+
+/** The slow path, for a region that holds invalid UTF-8 somewhere: each line on its own. */
+function checkEach(bytes: Buffer, offset: number, first: number): (string | InvalidLine)[] {
+  const lines: (string | InvalidLine)[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(10, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const line = bytes.subarray(start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
+    lines.push(
+      isUtf8(line) ? line.toString('utf8') : new InvalidLine(first + lines.length, offset + start, line),
+    );
+    start = end + 1;
+  }
+  return lines;
 }
 
 export function readLines(chunks: AsyncIterable<string | Uint8Array>): LineSource {
