@@ -43,16 +43,17 @@ describe('summary', () => {
       failuresByCode: { server_error: 1, timeout: 1 },
       promptTokens: 1180,
       makespanMs: 60_000,
-      requestsPerMinute: 120,
       ceilingRpm: 150,
     });
     expect(summary.costUsd).toBeCloseTo(0.118);
+    // 120 calls over a minute, with the one second of burst the budget allows (src/format/rate.ts).
+    expect(summary.requestsPerMinute).toBeCloseTo((120 * 60) / 61, 6);
     expect(summary.slowest.map((s) => s.latency_ms)).toEqual([118, 117, 116, 115, 114]);
     const text = formatSummary(summary);
     expect(text).toContain(
       '122 of 122 done: 118 answered, 2 failed (server_error 1, timeout 1), 1 bad lines, 1 repeated custom_ids',
     );
-    expect(text).toContain('120 requests/min = 80.0% of the 150 rpm ceiling');
+    expect(text).toContain('118 requests/min = 78.7% of the 150 rpm ceiling');
     expect(text).toContain('cost       $0.12');
     expect(text).toContain('slowest    line-118 118 ms');
   });

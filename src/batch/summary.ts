@@ -1,6 +1,6 @@
 /** The end-of-run summary: counts by outcome, tokens, cost, makespan, throughput against the ceiling. */
 import type { LaneSnapshot } from '../client/types.js';
-import { formatCount, formatDuration, formatUsd } from '../format/index.js';
+import { formatCount, formatDuration, formatPercent, formatUsd, perMinute } from '../format/index.js';
 import type { RecordTally, SlowItem } from '../records/tally.js';
 import type { RecordKind } from '../records/types.js';
 
@@ -43,11 +43,11 @@ export interface BatchSummary {
 export function summarize(
   stats: RecordTally,
   lanes: readonly LaneSnapshot[],
-  configured: { readonly rpm: number | undefined; readonly tpm: number | undefined },
+  /** Unused: the lanes report their configured limits too. Kept until the engine passes the tally alone. */
+  _configured: { readonly rpm: number | undefined; readonly tpm: number | undefined },
   end: { outcome: BatchOutcome; reason: string | undefined; files: BatchSummary['files'] },
 ): BatchSummary {
   const makespanMs = Math.max(0, stats.lastDoneAt - stats.startedAt);
-  const minutes = makespanMs / 60_000;
   const tokens = stats.promptTokens + stats.completionTokens;
   return {
     ...end,
@@ -63,13 +63,12 @@ export function summarize(
     totalCostUsd: stats.costUsd + stats.earlierCostUsd,
     unpricedModels: [...stats.unpriced],
     makespanMs,
-    requestsPerMinute: minutes > 0 ? stats.calls / minutes : 0,
-    tokensPerMinute: minutes > 0 ? tokens / minutes : 0,
-    // A configured limit is the ceiling per model; a learned one is what the lane aims for.
-    ceilingRpm:
-      configured.rpm === undefined ? sumKnown(lanes.map((l) => l.rpm)) : configured.rpm * lanes.length,
-    ceilingTpm:
-      configured.tpm === undefined ? sumKnown(lanes.map((l) => l.tpm)) : configured.tpm * lanes.length,
+    // The one rate rule (src/format/rate.ts): it cannot read above the ceiling the lanes kept to.
+    requestsPerMinute: perMinute(stats.calls, makespanMs),
+    tokensPerMinute: perMinute(tokens, makespanMs),
+    // What each lane reports in force (configured or learned), as the bar and `volley status` sum it.
+    ceilingRpm: sumKnown(lanes.map((l) => l.rpm)),
+    ceilingTpm: sumKnown(lanes.map((l) => l.tpm)),
     slowest: [...stats.slowest],
   };
 }
@@ -111,7 +110,7 @@ export function formatSummary(s: BatchSummary): string {
   const ceiling =
     s.ceilingRpm === undefined
       ? ''
-      : ` = ${((100 * s.requestsPerMinute) / s.ceilingRpm).toFixed(1)}% of the ${formatCount(s.ceilingRpm)} rpm ceiling`;
+      : ` = ${formatPercent(s.requestsPerMinute / s.ceilingRpm)} of the ${formatCount(s.ceilingRpm)} rpm ceiling`;
   lines.push(
     `  throughput ${formatCount(Math.round(s.requestsPerMinute))} requests/min${ceiling}, ${formatCount(Math.round(s.tokensPerMinute))} tokens/min`,
   );

@@ -1,7 +1,9 @@
 /**
  * What `volley run` and `volley flow` write beside their output so that a run can be looked at
  * later: the run record (`<stem>.run.jsonl`, read by `volley status` and `volley report`), spans
- * for an OpenTelemetry tracer when one is registered, and with `--report` the HTML page.
+ * for an OpenTelemetry tracer when one is registered, and with `--report` the HTML page. Each
+ * invocation appends its own segment to the run record, so a resumed run keeps its history; only
+ * starting over (`--force`) starts the record afresh.
  */
 import { writeReport } from '../report/index.js';
 import { recordRun } from '../report/recorder.js';
@@ -21,12 +23,19 @@ export interface Recording {
 export async function startRecording(
   client: CliClient,
   io: CliIO,
-  run: { readonly stem: string; readonly command: string; readonly total?: number | undefined },
+  run: {
+    readonly stem: string;
+    readonly command: string;
+    readonly total?: number | undefined;
+    /** The run starts over (`--force`): earlier invocations' history is dropped. @default false */
+    readonly fresh?: boolean | undefined;
+  },
 ): Promise<Recording> {
   const path = `${run.stem}.run.jsonl`;
   const recorder = await recordRun(client.volley, {
     path,
     meta: { command: run.command, model: client.model, total: run.total },
+    append: !run.fresh,
     onError: (error) =>
       io.stderr.write(`volley: the run record ${path} could not be written: ${String(error)}\n`),
   });

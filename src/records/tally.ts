@@ -30,6 +30,8 @@ export class RecordTally {
   inFlight = 0;
   /** Calls that were sent but cancelled when the run stopped: they are not done. */
   unfinished = 0;
+  /** Requests the records took, retries included. */
+  attempts = 0;
   promptTokens = 0;
   completionTokens = 0;
   costUsd = 0;
@@ -65,6 +67,7 @@ export class RecordTally {
     const kind = kindOf(record);
     this.counts[kind]++;
     this.lastDoneAt = now;
+    this.attempts += record.attempts;
     if (kind === 'failed') {
       const code = record.error!.code;
       this.failuresByCode.set(code, (this.failuresByCode.get(code) ?? 0) + 1);

@@ -2,7 +2,7 @@
  * Rebuilds each call's life from the run record's events: when it waited, flew, backed off, and
  * how it ended. Pure: records in, calls out.
  */
-import type { CallRecord } from './format.js';
+import type { CallEvent, RunData } from './events.js';
 import { upsert } from './maps.js';
 
 /** What a call was doing over a stretch of time. `wait` is split into queued/limit later. */
@@ -20,6 +20,8 @@ export type CallStatus = 'ok' | 'failed' | 'unfinished';
 export interface CallTrack {
   readonly id: string;
   readonly lane: number;
+  /** The invocation that made it. */
+  readonly segment: number;
   /** Time queued (ms since the run's start). */
   readonly queuedAt: number;
   /** Flat `[kind, from, to]` triples, kinds WAIT..FAILED, in time order. */
@@ -32,7 +34,7 @@ export interface CallTrack {
   queuedMs: number | undefined;
   promptTokens: number;
   completionTokens: number;
-  /** The model that answered, when it differs from the lane's. */
+  /** The model that answered (undefined until it did). */
   model: string | undefined;
   code: string | undefined;
   httpStatus: number | undefined;
@@ -48,90 +50,105 @@ export interface Rebuilt {
   readonly pauses: Map<number, Array<[number, number]>>;
 }
 
-/** Replays call events into calls; calls still open at `endT` are closed there as unfinished. */
-export function rebuildCalls(events: readonly CallRecord[], endT: number): Rebuilt {
+/**
+ * Replays call events into calls. A call still open when its invocation ended (or at the end of
+ * the record) is closed there as unfinished: a later invocation that sends it again makes a new call.
+ */
+export function rebuildCalls(run: Pick<RunData, 'events' | 'segments' | 'endT'>): Rebuilt {
   const calls: CallTrack[] = [];
   const open = new Map<string, CallTrack>();
   const pauses = new Map<number, Array<[number, number]>>();
-  const get = (e: CallRecord): CallTrack => {
-    let call = open.get(e.i);
+  let segment = 0;
+  const endOf = (k: number) => {
+    const seg = run.segments[k];
+    return seg ? seg.offset + seg.durationMs : run.endT;
+  };
+  const closeOpen = (at: number) => {
+    for (const call of open.values()) {
+      close(call, Math.max(at, call.openAt));
+      call.end = Math.max(at, call.queuedAt);
+    }
+    open.clear();
+  };
+  const get = (e: CallEvent): CallTrack => {
+    let call = open.get(e.id);
     if (!call) {
-      call = newCall(e.i, e.l, e.t);
-      open.set(e.i, call);
+      call = newCall(e.id, e.lane, e.segment, e.at);
+      open.set(e.id, call);
       calls.push(call);
     }
     return call;
   };
-  for (const e of events) {
-    switch (e.e) {
-      case 'q': {
-        const call = newCall(e.i, e.l, e.t);
-        open.set(e.i, call);
+  for (const e of run.events) {
+    if (e.segment !== segment) {
+      closeOpen(endOf(segment));
+      segment = e.segment;
+    }
+    switch (e.type) {
+      case 'queued': {
+        const call = newCall(e.id, e.lane, e.segment, e.at);
+        open.set(e.id, call);
         calls.push(call);
         break;
       }
-      case 's': {
+      case 'started': {
         const call = get(e);
-        close(call, e.t);
+        close(call, e.at);
         call.openKind = FLIGHT;
-        call.openAt = e.t;
-        call.attempts = Math.max(call.attempts, e.a);
+        call.openAt = e.at;
+        call.attempts = Math.max(call.attempts, e.attempt);
         break;
       }
-      case 'r': {
-        const list = upsert(pauses, e.l, () => []);
-        list.push([e.t, e.t + e.ms]);
+      case 'rate-limited':
+        upsert(pauses, e.lane, () => []).push([e.at, e.at + e.pauseMs]);
         break;
-      }
-      case 'y': {
+      case 'retried': {
         const call = get(e);
-        close(call, e.t);
-        call.segs.push(BACKOFF, e.t, e.t + e.ms);
+        close(call, e.at);
+        call.segs.push(BACKOFF, e.at, e.at + e.delayMs);
         call.openKind = WAIT;
-        call.openAt = e.t + e.ms;
+        call.openAt = e.at + e.delayMs;
         break;
       }
-      case 'f': {
+      case 'finished': {
         const call = get(e);
-        closeAs(call, e.t, DONE);
+        closeAs(call, e.at, DONE);
         call.status = 'ok';
-        call.end = e.t;
-        call.attempts = e.a;
-        call.latencyMs = e.lat;
-        call.queuedMs = e.qd;
-        call.promptTokens = e.in ?? 0;
-        call.completionTokens = e.out ?? 0;
-        call.model = e.m;
-        open.delete(e.i);
+        call.end = e.at;
+        call.attempts = e.attempts;
+        call.latencyMs = e.latencyMs;
+        call.queuedMs = e.queuedMs;
+        call.promptTokens = e.promptTokens;
+        call.completionTokens = e.completionTokens;
+        call.model = e.model;
+        open.delete(e.id);
         break;
       }
-      case 'x': {
+      case 'failed': {
         const call = get(e);
-        closeAs(call, e.t, FAILED);
+        closeAs(call, e.at, FAILED);
         call.status = 'failed';
-        call.end = e.t;
-        call.attempts = e.a;
-        call.latencyMs = e.lat;
-        call.queuedMs = e.qd;
-        call.code = e.c;
-        call.httpStatus = e.st;
-        call.message = e.msg;
-        open.delete(e.i);
+        call.end = e.at;
+        call.attempts = e.attempts;
+        call.latencyMs = e.latencyMs;
+        call.queuedMs = e.queuedMs;
+        call.code = e.code;
+        call.httpStatus = e.status;
+        call.message = e.message;
+        open.delete(e.id);
         break;
       }
     }
   }
-  for (const call of open.values()) {
-    close(call, Math.max(endT, call.openAt));
-    call.end = Math.max(endT, call.queuedAt);
-  }
+  closeOpen(endOf(segment));
   return { calls, pauses };
 }
 
-function newCall(id: string, lane: number, t: number): CallTrack {
+function newCall(id: string, lane: number, segment: number, t: number): CallTrack {
   return {
     id,
     lane,
+    segment,
     queuedAt: t,
     segs: [],
     status: 'unfinished',

@@ -14,10 +14,17 @@ const RIGHT = 14;
 const TOP = 10;
 const BOTTOM = 26;
 
+/** A moment worth a vertical line: where an invocation of a resumed run began. */
+export interface Marker {
+  readonly at: number;
+  readonly label: string;
+}
+
 export interface TimeFrame {
   readonly endMs: number;
   readonly bucketMs: number;
   readonly count: number;
+  readonly markers?: readonly Marker[] | undefined;
 }
 
 export interface ChartSeries {
@@ -57,7 +64,20 @@ function axes(p: Plot, yFormat: (v: number) => string): Html {
       html`<line class="grid" x1="${LEFT}" x2="${CHART_WIDTH - RIGHT}" y1="${y}" y2="${y}"/><text class="tick" x="${LEFT - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${yFormat(v)}</text>`,
     );
   }
-  return html`${yTicks}${timeAxis(p.x, p.frame.endMs, HEIGHT - BOTTOM, TOP)}`;
+  return html`${yTicks}${timeAxis(p.x, p.frame.endMs, HEIGHT - BOTTOM, TOP)}${markerLines(p.x, p.frame.markers ?? [], TOP, HEIGHT - BOTTOM)}`;
+}
+
+/** Dashed vertical lines, labelled at the top, where each later invocation began. */
+export function markerLines(
+  x: (t: number) => number,
+  markers: readonly Marker[],
+  top: number,
+  bottom: number,
+): Html {
+  return html`${markers.map((m) => {
+    const at = px(x(m.at));
+    return html`<line class="inv" x1="${at}" x2="${at}" y1="${top}" y2="${bottom}"/><text class="inv-label" x="${px(x(m.at) + 3)}" y="${top + 10}">${m.label}</text>`;
+  })}`;
 }
 
 /** An axis label: the origin as a bare `0`, other times as durations. */

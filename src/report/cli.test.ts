@@ -57,11 +57,11 @@ describe('volley report', () => {
     expect(byDefault).toMatchObject({ code: 0, stderr: '' });
     expect(byDefault.stdout).toMatch(/^Wrote out\.jsonl\.run\.html \(5 calls, \d+ KB\)\n$/);
     const chosen = await cli('report', record, '--html', 'page.html', '--max-rows', '3');
-    expect(chosen.stdout).toMatch(/^Wrote page\.html \(5 calls, timeline sampled to 3 rows, \d+ KB\)\n$/);
+    expect(chosen.stdout).toMatch(/^Wrote page\.html \(5 calls, timeline by state with 5 rows, \d+ KB\)\n$/);
     const page = await readFile(join(dir, 'page.html'), 'utf8');
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('volley run in.jsonl --out out.jsonl');
-    expect(page).toContain('Showing 3 of 5 calls');
+    expect(page).toContain('5 calls are drawn above by state');
   });
 
   it('reads a batch journal through the run record next to it, and says what it needs otherwise', async () => {
@@ -71,7 +71,7 @@ describe('volley report', () => {
     await writeFile(join(dir, 'lonely.journal.jsonl'), header);
     const lonely = await cli('report', 'lonely.journal.jsonl');
     expect(lonely.code).toBe(2);
-    expect(lonely.stderr).toContain('is a batch journal');
+    expect(lonely.stderr).toContain('holds the answers but not when each call waited');
     await writeFile(join(dir, 'other.txt'), 'hello\n');
     expect((await cli('report', 'other.txt')).stderr).toContain('is neither a Volley run record');
     expect((await cli('report')).code).toBe(2);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Volley } from '../client/volley.js';
 import { flow } from '../flows/flow.js';
 import { answer, fakeProvider } from '../test-support/fake-provider.js';
-import { aggregate } from './aggregate.js';
+import { reportModel } from './page.js';
 import { readRun } from './read.js';
 import { recordRun } from './recorder.js';
 
@@ -46,7 +46,7 @@ describe('a flow in the report', () => {
     await recorder.close();
 
     const trace = JSON.parse(JSON.stringify(run.trace));
-    const model = aggregate(await readRun(path), { trace });
+    const model = reportModel(await readRun(path), { trace });
     expect(model.timeline.groups.map((g) => [g.label, g.calls, g.critical])).toEqual([
       ['outline', 1, 1],
       ['sections[]/expand', 2, 1],
@@ -59,6 +59,6 @@ describe('a flow in the report', () => {
       'intro',
     ]);
     expect(model.timeline.critical).toBe(run.summary.roundTrips);
-    expect(model.costByStep.map((r) => r.label).sort()).toEqual(['intro', 'outline', 'sections[]/expand']);
+    expect(model.cost.byStep.map((r) => r.label).sort()).toEqual(['intro', 'outline', 'sections[]/expand']);
   });
 });

@@ -5,9 +5,8 @@
 import { criticalPath } from '../flows/critical-path.js';
 import type { Span, TraceJSON } from '../flows/trace.js';
 import type { CallTrack } from './calls.js';
-import type { CallRecord, LaneRecord } from './format.js';
+import type { CallEvent, Lane, RunData } from './events.js';
 import { upsert } from './maps.js';
-import type { RunData } from './read.js';
 
 /** Flow call ids look like `flow:article#3/sections[1]/expand#5` (see `RunContext.callId`). */
 const FLOW_ID = /^flow:(.+?)#(\d+)\/(.*)#(\d+)$/;
@@ -27,78 +26,77 @@ export function stepOf(path: string): string {
 
 /** A run made of a trace's calls: each is queued at its start, waits its `queuedMs`, then flies. */
 export function runFromTrace(trace: TraceJSON): RunData {
-  const lanes: LaneRecord[] = [];
+  const lanes: Lane[] = [];
   const laneOf = new Map<string, number>();
-  const events: Array<CallRecord & { order: number }> = [];
-  let order = 0;
+  const events: Array<{ event: CallEvent; order: number }> = [];
+  const push = (event: CallEvent) => events.push({ event, order: events.length });
   let lastT = 0;
   for (const span of trace.spans) {
     if (span.kind !== 'call') continue;
     const model = span.model ?? 'unknown model';
-    let l = laneOf.get(model);
-    if (l === undefined) {
-      l = lanes.length;
-      laneOf.set(model, l);
-      lanes.push({ e: 'lane', l, k: model, m: model });
+    let lane = laneOf.get(model);
+    if (lane === undefined) {
+      lane = lanes.length;
+      laneOf.set(model, lane);
+      lanes.push({ index: lane, key: model, model, provider: undefined, baseURL: undefined });
     }
-    const i = `flow:${trace.flow}#0/${span.path}#${span.id + 1}`;
+    const base = { id: `flow:${trace.flow}#0/${span.path}#${span.id + 1}`, lane, segment: 0 };
     const start = Math.round(span.start);
     const sent = Math.round(span.start + (span.queuedMs ?? 0));
-    const a = span.attempts ?? 1;
-    events.push({ e: 'q', i, l, t: start, n: 0, order: order++ });
-    events.push({ e: 's', i, l, t: sent, a, order: order++ });
+    const attempts = span.attempts ?? 1;
+    push({ ...base, type: 'queued', at: start, estimatedTokens: undefined });
+    push({ ...base, type: 'started', at: sent, attempt: attempts });
     if (span.end === undefined || span.status === 'running') continue;
     const end = Math.max(sent, Math.round(span.end));
     lastT = Math.max(lastT, end);
-    const qd = Math.round(span.queuedMs ?? 0);
+    const queuedMs = Math.round(span.queuedMs ?? 0);
     if (span.status === 'ok') {
-      events.push({
-        e: 'f',
-        i,
-        l,
-        t: end,
-        a,
-        lat: end - sent,
-        qd,
-        in: span.tokens?.prompt,
-        out: span.tokens?.completion,
-        order: order++,
-      } as CallRecord & { order: number });
+      push({
+        ...base,
+        type: 'finished',
+        at: end,
+        attempts,
+        latencyMs: end - sent,
+        queuedMs,
+        promptTokens: span.tokens?.prompt ?? 0,
+        completionTokens: span.tokens?.completion ?? 0,
+        finishReason: undefined,
+        model,
+      });
     } else {
-      const code = span.error?.code ?? (span.status === 'cancelled' ? 'aborted' : 'unexpected');
-      events.push({
-        e: 'x',
-        i,
-        l,
-        t: end,
-        a,
-        qd,
-        lat: end - sent,
-        c: code,
-        msg: span.error?.message ?? span.status,
-        order: order++,
+      push({
+        ...base,
+        type: 'failed',
+        at: end,
+        attempts,
+        queuedMs,
+        latencyMs: end - sent,
+        code: span.error?.code ?? (span.status === 'cancelled' ? 'aborted' : 'unexpected'),
+        status: undefined,
+        message: span.error?.message ?? span.status,
       });
     }
   }
-  events.sort((x, y) => x.t - y.t || x.order - y.order);
+  events.sort((x, y) => x.event.at - y.event.at || x.order - y.order);
   const root = trace.spans[0];
   if (root?.end !== undefined) lastT = Math.max(lastT, Math.round(root.end));
   return {
-    header: {
-      e: 'run',
-      v: 1,
-      at: trace.startedAt,
-      // A trace timed by the system clock starts at an epoch time; a test clock's does not.
-      wall: trace.startedAt > 1e12 ? new Date(trace.startedAt).toISOString() : '',
-      meta: { command: `flow ${trace.flow}` },
-      limits: {},
-    },
+    segments: [
+      {
+        index: 0,
+        meta: { command: `flow ${trace.flow}` },
+        limits: {},
+        // A trace timed by the system clock starts at an epoch time; a test clock's does not.
+        wall: trace.startedAt > 1e12 ? new Date(trace.startedAt).toISOString() : '',
+        offset: 0,
+        durationMs: lastT,
+        ended: true,
+      },
+    ],
     lanes,
-    snapshots: [],
-    events,
-    end: { e: 'end', t: lastT, wall: '' },
-    lastT,
-    earlierRuns: 0,
+    states: [],
+    events: events.map((e) => e.event),
+    endT: lastT,
   };
 }
 

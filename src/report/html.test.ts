@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate } from './aggregate.js';
-import type { RunRecord } from './format.js';
-import { renderReport } from './html.js';
-import { collectRun } from './read.js';
+import { decodeRun } from './decode.js';
+import { renderReport, reportModel } from './page.js';
+import type { RunRecord } from './record-format.js';
 import { escapeHtml, html, trusted } from './template.js';
 
 const HOSTILE = `</title><script>alert(1)</script>"><img src=x onerror=alert(2)>'&`;
@@ -67,7 +66,7 @@ describe('escaping', () => {
   });
 
   it('renders a report whose every string is hostile without a tag, attribute or resource from the data', () => {
-    const model = aggregate(collectRun(hostileRun())!, { source: HOSTILE });
+    const model = reportModel(decodeRun(hostileRun())!, { source: HOSTILE });
     const page = renderReport(model, new Date(0));
     // The data is there, as text.
     expect(page).toContain(

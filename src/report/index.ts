@@ -3,18 +3,21 @@ import { rename, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { TraceJSON } from '../flows/trace.js';
 import { type PriceTable, Pricing } from '../pricing/index.js';
-import { type AggregateOptions, aggregate, type ReportModel } from './aggregate.js';
+import type { ReportOptions as ModelOptions } from './context.js';
+import type { RunData } from './events.js';
 import { runFromTrace } from './flow-trace.js';
-import { renderReport } from './html.js';
-import { detectInput, ReportInputError, type RunData, readRun, readTrace, siblingRecord } from './read.js';
+import { type ReportModel, renderReport, reportModel } from './page.js';
+import { detectInput, ReportInputError, readRun, readTrace, siblingRecord } from './read.js';
 
-export type { AggregateOptions, ReportModel } from './aggregate.js';
-export { aggregate } from './aggregate.js';
-export type { RunMeta, RunRecord } from './format.js';
-export { renderReport } from './html.js';
-export { collectRun, ReportInputError, type RunData, readRun } from './read.js';
+export { decodeRun } from './decode.js';
+export type { RunData } from './events.js';
+export type { ReportModel } from './page.js';
+export { renderReport, reportModel } from './page.js';
+export { ReportInputError, readRun } from './read.js';
+export type { RunMeta, RunRecord } from './record-format.js';
 export { type RecordableClient, type RecordRunOptions, type RunRecorder, recordRun } from './recorder.js';
-export { computeStatus, formatStatus, type RunStatus } from './status.js';
+export { RunTally, tallyRun } from './run-tally.js';
+export { formatStatus, type RunStatus, recordStatus } from './status.js';
 
 export interface LoadedRun {
   readonly run: RunData;
@@ -24,37 +27,31 @@ export interface LoadedRun {
 }
 
 /**
- * Reads a run record, a flow trace, or a batch journal with a run record next to it. `tracePath`
- * adds a flow trace to a run record.
+ * Reads a run record, a flow trace, or the run record beside a batch journal or output (`volley
+ * report out.jsonl` finds `out.run.jsonl`). `tracePath` adds a flow trace to a run record.
  */
 export async function loadRun(path: string, tracePath?: string): Promise<LoadedRun> {
   const kind = await detectInput(path);
   const extraTrace = tracePath === undefined ? undefined : await readTrace(tracePath);
-  switch (kind) {
-    case 'record':
-      return { run: await readRun(path), trace: extraTrace, source: path };
-    case 'trace': {
-      const trace = await readTrace(path);
-      return { run: runFromTrace(trace), trace, source: path };
-    }
-    case 'journal': {
-      const record = await siblingRecord(path);
-      if (!record) {
-        throw new ReportInputError(
-          `${path} is a batch journal: it holds the answers but not when each call waited, ran or retried. ` +
-            `Pass the run record written next to it (<out>.run.jsonl) instead.`,
-        );
-      }
-      return { run: await readRun(record), trace: extraTrace, source: record };
-    }
-    default:
-      throw new ReportInputError(
-        `${path} is neither a Volley run record (.run.jsonl), a flow trace (JSON), nor a batch journal.`,
-      );
+  if (kind === 'record') return { run: await readRun(path), trace: extraTrace, source: path };
+  if (kind === 'trace') {
+    const trace = await readTrace(path);
+    return { run: runFromTrace(trace), trace, source: path };
   }
+  const record = await siblingRecord(path);
+  if (record) return { run: await readRun(record), trace: extraTrace, source: record };
+  if (kind === 'journal' || kind === 'output') {
+    throw new ReportInputError(
+      `${path} holds the answers but not when each call waited, ran or retried, and no run record ` +
+        `(<out>.run.jsonl) is beside it: pass the run record instead.`,
+    );
+  }
+  throw new ReportInputError(
+    `${path} is neither a Volley run record (.run.jsonl), a flow trace (JSON), nor a batch output or journal with its run record beside it.`,
+  );
 }
 
-export interface ReportOptions extends Omit<AggregateOptions, 'pricing' | 'trace' | 'source'> {
+export interface ReportOptions extends Omit<ModelOptions, 'pricing' | 'trace' | 'source'> {
   /** A flow trace (JSON) to group the calls by step and mark the critical path. */
   readonly trace?: string | undefined;
   /** Prices added to or replacing the built-in table. */
@@ -67,7 +64,7 @@ export async function buildReport(
   options: ReportOptions = {},
 ): Promise<{ html: string; model: ReportModel }> {
   const loaded = await loadRun(path, options.trace);
-  const model = aggregate(loaded.run, {
+  const model = reportModel(loaded.run, {
     ...options,
     trace: loaded.trace,
     pricing: new Pricing(options.prices ?? {}),

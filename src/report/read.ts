@@ -1,94 +1,27 @@
 /**
  * Reading what `volley report` and `volley status` are given: a run record (`recordRun`), a flow
- * trace (`JSON.stringify(run.trace)`), or a batch journal. The kind is told from the content.
+ * trace (`JSON.stringify(run.trace)`), or a batch journal, or the output beside them. The kind is told
+ * from the content.
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import type { TraceJSON } from '../flows/trace.js';
 import { readLog } from '../journal/append-log.js';
-import type { CallRecord, EndRecord, HeaderRecord, LaneRecord, RunRecord, SnapshotRecord } from './format.js';
+import { type RecordLine, RunDecoder } from './decode.js';
+import type { RunData } from './events.js';
 
-/** One run of a record file, ready to aggregate. */
-export interface RunData {
-  readonly header: HeaderRecord;
-  /** Indexed by lane number. */
-  readonly lanes: LaneRecord[];
-  readonly snapshots: SnapshotRecord[];
-  /** Call events in the order they happened. */
-  readonly events: CallRecord[];
-  /** Present once the recorder was closed. */
-  end: EndRecord | undefined;
-  /** Time of the last record (ms since the header). */
-  lastT: number;
-  /** Runs before this one in the same file (a resumed batch appends). */
-  earlierRuns: number;
-}
-
-export type InputKind = 'record' | 'trace' | 'journal' | 'unknown';
+export type InputKind = 'record' | 'trace' | 'journal' | 'output' | 'unknown';
 
 export class ReportInputError extends Error {
   override readonly name = 'ReportInputError';
 }
 
-/** A line of a run record: one record, or several written together. */
-export type RecordLine = RunRecord | readonly RunRecord[];
-
-/** Folds records into the last run of the file; records before the first header are ignored. */
-export function collectRun(lines: Iterable<RecordLine>): RunData | undefined {
-  let run: RunData | undefined;
-  let runs = 0;
-  for (const line of lines) {
-    for (const record of Array.isArray(line) ? (line as readonly RunRecord[]) : [line as RunRecord]) {
-      if (record === null || typeof record !== 'object') continue;
-      if (record.e === 'run') {
-        run = {
-          header: record,
-          lanes: [],
-          snapshots: [],
-          events: [],
-          end: undefined,
-          lastT: 0,
-          earlierRuns: runs++,
-        };
-        continue;
-      }
-      if (run) add(run, record);
-    }
-  }
-  return run;
-}
-
-function add(run: RunData, record: Exclude<RunRecord, HeaderRecord>): void {
-  switch (record.e) {
-    case 'lane':
-      run.lanes[record.l] = record;
-      return;
-    case 'ls':
-      run.snapshots.push(record);
-      break;
-    case 'end':
-      run.end = record;
-      break;
-    case 'q':
-    case 's':
-    case 'r':
-    case 'y':
-    case 'f':
-    case 'x':
-      run.events.push(record);
-      break;
-    default:
-      return; // a record kind from a newer version: skipped
-  }
-  if (record.t > run.lastT) run.lastT = record.t;
-}
-
-/** Reads the last run of a record file (tolerating a torn last line from a run still writing). */
+/** Reads every invocation of a record file (tolerating a torn last line from a run still writing). */
 export async function readRun(path: string): Promise<RunData> {
-  const lines: RecordLine[] = [];
-  for await (const line of readLog<RecordLine>(path)) lines.push(line);
-  const run = collectRun(lines);
-  if (!run) throw new ReportInputError(`${path} holds no run header: it is not a Volley run record.`);
-  return run;
+  const decoder = new RunDecoder();
+  for await (const line of readLog<RecordLine>(path)) decoder.line(line);
+  if (decoder.run.segments.length === 0)
+    throw new ReportInputError(`${path} holds no run header: it is not a Volley run record.`);
+  return decoder.run;
 }
 
 /** Tells a run record, a flow trace and a batch journal apart from the start of the file. */
@@ -109,6 +42,7 @@ export async function detectInput(path: string): Promise<InputKind> {
   if (/^\[?\{\s*"e"\s*:\s*"run"/.test(first)) return 'record';
   if (/^\{\s*"journal"\s*:\s*"volley-batch"/.test(first)) return 'journal';
   if (/^\{\s*"flow"\s*:/.test(first)) return 'trace';
+  if (/^\{\s*"id"\s*:\s*"batch_req_/.test(first)) return 'output';
   return 'unknown';
 }
 
@@ -128,15 +62,21 @@ export async function readTrace(path: string): Promise<TraceJSON> {
   return { flow: String(trace.flow ?? ''), startedAt: Number(trace.startedAt ?? 0), spans: trace.spans };
 }
 
-/** `out.jsonl.journal.jsonl` or `out.journal.jsonl` → the run record written next to it, if any. */
-export async function siblingRecord(journalPath: string): Promise<string | undefined> {
-  const base = journalPath.replace(/\.journal\.jsonl$/, '');
-  if (base === journalPath) return undefined;
-  const candidate = `${base}.run.jsonl`;
-  try {
-    await stat(candidate);
-    return candidate;
-  } catch {
-    return undefined;
+/**
+ * The run record written beside `path`: `<stem>.run.jsonl` for a journal (`<stem>.journal.jsonl`)
+ * or an output (`<stem>.jsonl`, as `volley run --out` names it). Undefined when there is none.
+ */
+export async function siblingRecord(path: string): Promise<string | undefined> {
+  const output = path.replace(/\.journal\.jsonl$/, '');
+  const stem = output.replace(/\.(jsonl|ndjson|json)$/i, '');
+  for (const candidate of [`${stem}.run.jsonl`, `${output}.run.jsonl`]) {
+    if (candidate === path) continue;
+    try {
+      await stat(candidate);
+      return candidate;
+    } catch {
+      // not there: try the next name
+    }
   }
+  return undefined;
 }

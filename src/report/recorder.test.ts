@@ -6,8 +6,8 @@ import { Volley } from '../client/volley.js';
 import { sleep } from '../clock.js';
 import { answer, apiError, fakeProvider } from '../test-support/fake-provider.js';
 import { ManualClock } from '../test-support/manual-clock.js';
-import type { RunRecord } from './format.js';
 import { readRun } from './read.js';
+import type { RunRecord } from './record-format.js';
 import { recordRun } from './recorder.js';
 
 let dir: string;
@@ -57,7 +57,7 @@ describe('recordRun', () => {
       limits: { rpm: 600, concurrency: 2, maxAttempts: 6, timeoutMs: 60_000 },
     });
     expect(Date.parse((header as { wall: string }).wall)).toBeGreaterThan(0);
-    expect(lane).toEqual({ e: 'lane', l: 0, k: 'fake|fake-model', m: 'fake-model' });
+    expect(lane).toEqual({ e: 'lane', l: 0, k: 'fake|fake-model', p: 'fake', m: 'fake-model' });
     const calls = records.filter((r) => 'i' in r);
     const of = (id: string) => calls.filter((r) => 'i' in r && r.i === id).map(({ i, l, ...rest }) => rest);
     expect(of('call-0')).toEqual([
@@ -97,7 +97,8 @@ describe('recordRun', () => {
 
     const run = await readRun(path);
     expect(run.events).toHaveLength(calls.length);
-    expect(run.end?.t).toBe(1000);
+    expect(run.segments).toMatchObject([{ ended: true, durationMs: 1000 }]);
+    expect(run.lanes[0]).toMatchObject({ provider: expect.any(String) });
   });
 
   it('groups the records of one turn of the event loop into one line', async () => {
@@ -115,7 +116,7 @@ describe('recordRun', () => {
     expect((await readRun(path)).events).toHaveLength(600);
   });
 
-  it('starts the file afresh unless asked to append to it', async () => {
+  it('starts the file afresh unless asked to append a segment to it (a resumed run keeps its history)', async () => {
     const path = join(dir, 'again.run.jsonl');
     const volley = new Volley({ provider: fakeProvider(async () => answer('ok')) });
     for (const append of [false, false, true]) {
@@ -125,7 +126,9 @@ describe('recordRun', () => {
     }
     const headers = (await lines(path)).filter((r) => r.e === 'run');
     expect(headers.map((h) => h.meta.command)).toEqual(['append false', 'append true']);
-    expect((await readRun(path)).earlierRuns).toBe(1);
+    const run = await readRun(path);
+    expect(run.segments.map((seg) => seg.meta.command)).toEqual(['append false', 'append true']);
+    expect(run.events.filter((e) => e.type === 'finished')).toHaveLength(2);
   });
 
   it('stops listening once closed', async () => {

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Pricing } from '../pricing/index.js';
-import type { RunRecord } from './format.js';
-import { collectRun } from './read.js';
-import { computeStatus, formatStatus, journalStatus } from './status.js';
+import { RecordTally } from '../records/tally.js';
+import type { OutputRecord } from '../records/types.js';
+import { decodeRun } from './decode.js';
+import type { RunRecord } from './record-format.js';
+import { tallyRun } from './run-tally.js';
+import { formatStatus, journalStatus, recordStatus } from './status.js';
 
 const START = Date.parse('2024-05-01T10:00:00.000Z');
 const pricing = new Pricing();
+
+function computeStatus(list: RunRecord[], now: number) {
+  const run = decodeRun(list)!;
+  return recordStatus(run, tallyRun(run, pricing), now);
+}
 
 /** 20 calls over 20 s, 12 done by t = 12 s (one failed), a 429 and a retry; 8 still queued or in flight. */
 function records(): RunRecord[] {
@@ -39,10 +47,9 @@ function records(): RunRecord[] {
   return list;
 }
 
-describe('computeStatus', () => {
-  it('gives a running run the live bar numbers: done/total, rates over the last 10 s, ETA', () => {
-    const run = collectRun(records())!;
-    const s = computeStatus(run, { pricing, now: START + 14_000 });
+describe('the status of a run record', () => {
+  it('gives a running run the live bar numbers: done/total, rates over the last minute, ETA', () => {
+    const s = computeStatus(records(), START + 14_000);
     expect(s).toMatchObject({
       state: 'running',
       elapsedMs: 14_000,
@@ -52,7 +59,9 @@ describe('computeStatus', () => {
       failed: 1,
       inFlight: 2, // c12 and c13
       queued: 6,
-      rateOver: 'last 10 s',
+      rateOver: 'last minute',
+      invocations: 1,
+      attempts: 15,
       rpmLimit: 500,
       tpmLimit: 200_000,
       rateLimited: 1,
@@ -62,24 +71,24 @@ describe('computeStatus', () => {
       completionTokens: 11_000,
       unpricedModels: [],
     });
-    // Attempts started in the last 10 s of the record (3 s to 13 s): c4..c13 plus c3's retry.
-    expect(s.rpm).toBeCloseTo(66, 0);
-    // 12 done in 14 s, 8 left: 9.3 s more.
-    expect(s.etaMs).toBeCloseTo((8 / 12) * 14_000, -1);
+    // 15 attempts in the 13 s up to the last record, with the one second of burst: 15 / 14 s.
+    expect(s.rpm).toBeCloseTo((15 * 60) / 14, 6);
+    // 12 done in 14 s (and the second of burst), 8 left: 10 s more.
+    expect(s.etaMs).toBeCloseTo(10_000, 6);
     expect(s.costUsd).toBeCloseTo((11_000 * 0.15 + 11_000 * 0.6) / 1e6, 10);
     const text = formatStatus(s, 10);
     expect(text).toContain('volley run in.jsonl --out out.jsonl');
     expect(text).toContain('state     running · started 2024-05-01 10:00:00 UTC');
     expect(text).toContain('done      12/20 (60.0%) [######....]');
-    expect(text).toMatch(/rate {6}66\/500 rpm · [\d,]+\/200,000 tpm \(last 10 s\) · 51 calls\/min/);
+    expect(text).toMatch(/rate {6}64\/500 rpm · [\d,]+\/200,000 tpm \(last minute\) · 48 calls\/min/);
     expect(text).toContain('calls     11 ok · 1 failed (server_error 1) · 2 in flight · 6 queued');
-    expect(text).toContain('429s      1 · retries 1');
-    expect(text).toContain('elapsed   14 s · ETA 9.3 s');
-    expect(text).toContain('spend     $0.0082');
+    expect(text).toContain('429s      1 · retries 1 · 15 requests sent');
+    expect(text).toContain('elapsed   14 s · ETA 10 s');
+    expect(text).toMatch(/spend {5}\$0\.008[23]\n/);
   });
 
   it('says a run that stopped writing without an end has probably stopped', () => {
-    const s = computeStatus(collectRun(records())!, { pricing, now: START + 120_000 });
+    const s = computeStatus(records(), START + 120_000);
     expect(s.state).toBe('stalled');
     expect(s.silentMs).toBe(107_000);
     expect(formatStatus(s)).toContain('not finished, but nothing recorded for 1m 47s');
@@ -87,38 +96,47 @@ describe('computeStatus', () => {
 
   it('averages over a finished run and gives no ETA', () => {
     const list = [...records(), { e: 'end', t: 20_000, wall: '' } as RunRecord];
-    const s = computeStatus(collectRun(list)!, { pricing, now: START + 999_999 });
+    const s = computeStatus(list, START + 999_999);
     expect(s).toMatchObject({ state: 'finished', elapsedMs: 20_000, rateOver: 'average', etaMs: undefined });
-    expect(s.rpm).toBeCloseTo((15 * 60) / 20);
+    expect(s.rpm).toBeCloseTo((15 * 60) / 21); // the one rate rule: a second of burst allowed
     expect(formatStatus(s)).not.toContain('in flight');
   });
 });
 
 describe('journalStatus', () => {
-  const lines = [
-    {
-      error: null,
-      attempts: 1,
-      model: 'gpt-4o-mini',
-      usage: { prompt_tokens: 10, completion_tokens: 5 },
-      cost_usd: 0.001,
-    },
-    {
-      error: null,
-      attempts: 3,
-      model: 'gpt-4o-mini',
-      usage: { prompt_tokens: 10, completion_tokens: 5 },
-      cost_usd: 0.001,
-    },
-    { error: { code: 'timeout' }, attempts: 6, model: 'gpt-4o-mini', usage: null, cost_usd: null },
-    { error: { code: 'invalid_input' }, attempts: 0, model: null, usage: null, cost_usd: null },
-  ];
+  const lines = (
+    [
+      {
+        error: null,
+        attempts: 1,
+        model: 'gpt-4o-mini',
+        usage: { prompt_tokens: 10, completion_tokens: 5 },
+        cost_usd: 0.001,
+      },
+      {
+        error: null,
+        attempts: 3,
+        model: 'gpt-4o-mini',
+        usage: { prompt_tokens: 10, completion_tokens: 5 },
+        cost_usd: 0.001,
+      },
+      { error: { code: 'timeout' }, attempts: 6, model: 'gpt-4o-mini', usage: null, cost_usd: null },
+      { error: { code: 'invalid_input' }, attempts: 0, model: null, usage: null, cost_usd: null },
+    ] as Array<Partial<OutputRecord>>
+  ).map((r, k) => ({ custom_id: `l${k}`, line: k + 1, latency_ms: null, ...r }) as OutputRecord);
+  const tally = () => {
+    const t = new RecordTally(0);
+    for (const line of lines) t.record(line, 0);
+    return t;
+  };
 
   it('counts every run of a batch from its journal alone, without 429s', () => {
-    const s = journalStatus(lines, { createdAt: START, modifiedAt: START + 60_000 }, undefined, {
-      pricing,
-      now: START + 61_000,
-    });
+    const s = journalStatus(
+      tally(),
+      { createdAt: START, modifiedAt: START + 60_000 },
+      undefined,
+      START + 61_000,
+    );
     expect(s).toMatchObject({
       state: 'running',
       done: 4,
@@ -130,17 +148,14 @@ describe('journalStatus', () => {
       completionTokens: 10,
       costUsd: 0.002,
       elapsedMs: 60_000,
-      rpm: 10, // 10 attempts in a minute
+      attempts: 10,
     });
-    expect(formatStatus(s)).toContain('429s      unknown (no run record) · retries 7');
+    expect(formatStatus(s)).toContain('429s      unknown (no run record) · retries 7 · 10 requests sent');
   });
 
   it('takes the live figures from the run record next to the journal', () => {
-    const live = computeStatus(collectRun(records())!, { pricing, now: START + 14_000 });
-    const s = journalStatus(lines, { createdAt: START, modifiedAt: START + 14_000 }, live, {
-      pricing,
-      now: START + 14_000,
-    });
+    const live = computeStatus(records(), START + 14_000);
+    const s = journalStatus(tally(), { createdAt: START, modifiedAt: START + 14_000 }, live, START + 14_000);
     expect(s).toMatchObject({
       done: 4,
       total: 20,

@@ -1,41 +1,53 @@
 /**
- * `volley status`: the numbers a live progress bar shows (done of total, rate against the limits,
- * 429s, retries, failures, tokens, spend, elapsed, ETA) for a running or finished run, from its run
- * record, its batch journal, or both.
+ * `volley status`: the numbers the live bar shows (done of total, rates against the limits, 429s,
+ * retries, failures, tokens, spend, elapsed, ETA) for a running or finished run, read from the two
+ * tallies: the run's (`RunTally`, from its run record, every invocation) and the output records'
+ * (`RecordTally`, from its journal). Nothing here counts on its own.
  */
-
-import { formatCount, formatDuration, formatUsd } from '../format/index.js';
-import type { Pricing } from '../pricing/index.js';
-import type { RunData } from './read.js';
+import {
+  formatCount,
+  formatDuration,
+  formatPercent,
+  formatRate,
+  formatUsd,
+  perMinute,
+} from '../format/index.js';
+import type { RecordTally } from '../records/tally.js';
+import { finished, lastSegment, type RunData } from './events.js';
+import type { RunTally } from './run-tally.js';
 
 /** No record for this long (while the recorder snapshots every second) and no end: it stopped. */
 const STALLED_MS = 15_000;
-const WINDOW_MS = 10_000;
 const MINUTE = 60_000;
 
 export interface RunStatus {
   readonly command: string | undefined;
   readonly state: 'running' | 'finished' | 'stalled';
   readonly startedWall: string | undefined;
+  /** Active time, every invocation (ms). */
   readonly elapsedMs: number;
   /** Since the last record, for a run that is not finished. */
   readonly silentMs: number | undefined;
+  /** Times the run was started (resumes included); undefined when only a journal was read. */
+  readonly invocations: number | undefined;
   readonly done: number;
   readonly total: number | undefined;
   readonly ok: number;
   readonly failed: number;
   readonly inFlight: number;
   readonly queued: number;
-  /** How the rates below were taken: over the last 10 s of a running run, or averaged over a finished one. */
-  readonly rateOver: 'last 10 s' | 'average';
+  /** Over the last minute of a running run, or averaged over the active time of a finished one. */
+  readonly rateOver: 'last minute' | 'average';
   /** Requests sent (attempts) per minute. */
   readonly rpm: number;
   /** Tokens answered per minute (prompt + completion). */
   readonly tpm: number;
-  /** Calls finished per minute since the start. */
+  /** Calls finished per minute of active time. */
   readonly callsPerMinute: number;
   readonly rpmLimit: number | undefined;
   readonly tpmLimit: number | undefined;
+  /** Requests sent, every invocation (from the journal's records when there is no run record). */
+  readonly attempts: number;
   /** Undefined when only a journal was read: it does not keep 429s. */
   readonly rateLimited: number | undefined;
   readonly retries: number;
@@ -47,226 +59,112 @@ export interface RunStatus {
   readonly etaMs: number | undefined;
 }
 
-export interface StatusOptions {
-  readonly pricing: Pricing;
-  /** Wall time now (epoch ms). */
-  readonly now: number;
-}
-
-/** The status of a run from its record. */
-export function computeStatus(run: RunData, options: StatusOptions): RunStatus {
-  const { header } = run;
-  const finished = run.end !== undefined;
-  const started = Date.parse(header.wall);
+/** The status of a run from its record; `now` is the wall clock (epoch ms). */
+export function recordStatus(run: RunData, tally: RunTally, now: number): RunStatus {
+  const last = lastSegment(run);
+  const done = finished(run);
+  const started = Date.parse(last?.wall ?? '');
   // A finished run ends at its end record; a running one is measured against the wall clock.
   const elapsedMs = Math.max(
     1,
-    finished || !Number.isFinite(started)
-      ? (run.end?.t ?? run.lastT)
-      : Math.max(run.lastT, options.now - started),
+    done || !last || !Number.isFinite(started)
+      ? run.endT
+      : last.offset + Math.max(last.durationMs, now - started),
   );
-  const silentMs = finished ? undefined : Math.max(0, elapsedMs - run.lastT);
-  const state = finished ? 'finished' : (silentMs ?? 0) > STALLED_MS ? 'stalled' : 'running';
-
-  const phase = new Map<string, 0 | 1>(); // 0 waiting, 1 in flight
-  let ok = 0;
-  let failed = 0;
-  let retries = 0;
-  let rateLimited = 0;
-  let promptTokens = 0;
-  let completionTokens = 0;
-  let cost = 0;
-  let priced = false;
-  const unpriced = new Set<string>();
-  const codes = new Map<string, number>();
-  // A running run's rates are over its last 10 s, like the live bar's.
-  const windowEnd = finished ? elapsedMs : run.lastT;
-  const windowStart = finished ? 0 : Math.max(0, windowEnd - WINDOW_MS);
-  let windowSent = 0;
-  let windowTokens = 0;
-  for (const e of run.events) {
-    switch (e.e) {
-      case 'q':
-        phase.set(e.i, 0);
-        break;
-      case 's':
-        phase.set(e.i, 1);
-        if (e.t > windowStart || windowStart === 0) windowSent++;
-        break;
-      case 'y':
-        phase.set(e.i, 0);
-        retries++;
-        break;
-      case 'r':
-        rateLimited++;
-        break;
-      case 'f': {
-        phase.delete(e.i);
-        ok++;
-        const tokens = (e.in ?? 0) + (e.out ?? 0);
-        promptTokens += e.in ?? 0;
-        completionTokens += e.out ?? 0;
-        if (e.t > windowStart || windowStart === 0) windowTokens += tokens;
-        if (tokens > 0) {
-          const model = e.m ?? run.lanes[e.l]?.m ?? 'unknown model';
-          const price = options.pricing.cost(model, e.in ?? 0, e.out ?? 0);
-          if (price === undefined) unpriced.add(model);
-          else {
-            cost += price;
-            priced = true;
-          }
-        }
-        break;
-      }
-      case 'x':
-        phase.delete(e.i);
-        failed++;
-        codes.set(e.c, (codes.get(e.c) ?? 0) + 1);
-        break;
-    }
-  }
-  let inFlight = 0;
-  for (const p of phase.values()) inFlight += p;
-  const windowMs = Math.max(1, windowEnd - windowStart);
-  const callsPerMinute = ((ok + failed) * MINUTE) / elapsedMs;
-  const done = ok + failed + (header.meta.done ?? 0);
-  const total = header.meta.total;
-  const { rpm, tpm } = limitsInForce(run);
+  const silentMs = done ? undefined : Math.max(0, elapsedMs - run.endT);
+  const state = done ? 'finished' : (silentMs ?? 0) > STALLED_MS ? 'stalled' : 'running';
+  const doneItems = tally.ok + tally.failed + (run.segments[0]?.meta.done ?? 0);
+  const callsPerMinute = perMinute(tally.ok + tally.failed, elapsedMs);
+  const total = last?.meta.total;
   return {
-    command: header.meta.command,
+    command: last?.meta.command,
     state,
-    startedWall: header.wall || undefined,
+    startedWall: run.segments[0]?.wall || undefined,
     elapsedMs,
     silentMs,
-    done,
+    invocations: tally.invocations,
+    done: doneItems,
     total,
-    ok,
-    failed,
-    inFlight,
-    queued: phase.size - inFlight,
-    rateOver: finished ? 'average' : 'last 10 s',
-    rpm: (windowSent * MINUTE) / windowMs,
-    tpm: (windowTokens * MINUTE) / windowMs,
+    ok: tally.ok,
+    failed: tally.failed,
+    inFlight: done ? 0 : tally.inFlight,
+    queued: done ? 0 : tally.queued,
+    rateOver: done ? 'average' : 'last minute',
+    rpm: done ? perMinute(tally.attempts, elapsedMs) : tally.requests.perMinute(run.endT),
+    tpm: done
+      ? perMinute(tally.promptTokens + tally.completionTokens, elapsedMs)
+      : tally.tokens.perMinute(run.endT),
     callsPerMinute,
-    rpmLimit: rpm ?? header.limits.rpm,
-    tpmLimit: tpm ?? header.limits.tpm,
-    rateLimited,
-    retries,
-    failuresByCode: [...codes].sort((a, b) => b[1] - a[1]),
-    promptTokens,
-    completionTokens,
-    costUsd: priced ? cost : undefined,
-    unpricedModels: [...unpriced].sort(),
-    etaMs: eta(state, total, done, callsPerMinute),
+    rpmLimit: tally.rpmLimit ?? last?.limits.rpm,
+    tpmLimit: tally.tpmLimit ?? last?.limits.tpm,
+    attempts: tally.attempts,
+    rateLimited: tally.rateLimited,
+    retries: tally.retries,
+    failuresByCode: [...tally.failuresByCode].sort((a, b) => b[1] - a[1]),
+    promptTokens: tally.promptTokens,
+    completionTokens: tally.completionTokens,
+    costUsd: tally.costUsd,
+    unpricedModels: tally.unpricedModels,
+    etaMs: eta(state, total, doneItems, callsPerMinute),
   };
 }
 
-/** Like the live bar: what is left at the average pace of this run so far. */
+/** Like the live bar: what is left at the pace of this run so far. */
 function eta(
   state: RunStatus['state'],
   total: number | undefined,
   done: number,
-  perMinute: number,
+  perMin: number,
 ): number | undefined {
-  if (state === 'finished' || total === undefined || perMinute <= 0) return undefined;
-  return (Math.max(0, total - done) / perMinute) * MINUTE;
-}
-
-/** The sum over lanes of the limits each last reported. */
-function limitsInForce(run: RunData): { rpm: number | undefined; tpm: number | undefined } {
-  const last = new Map<number, { rpm?: number; tpm?: number }>();
-  for (const s of run.snapshots) last.set(s.l, s);
-  let rpm: number | undefined;
-  let tpm: number | undefined;
-  for (const s of last.values()) {
-    if (s.rpm !== undefined) rpm = (rpm ?? 0) + s.rpm;
-    if (s.tpm !== undefined) tpm = (tpm ?? 0) + s.tpm;
-  }
-  return { rpm, tpm };
-}
-
-/** A batch journal's records, as far as status needs them. */
-export interface JournalLine {
-  readonly error: { readonly code: string } | null;
-  readonly attempts?: number;
-  readonly model?: string | null;
-  readonly usage?: { readonly prompt_tokens: number; readonly completion_tokens: number } | null;
-  readonly cost_usd?: number | null;
-  readonly response?: unknown;
+  if (state === 'finished' || total === undefined || perMin <= 0) return undefined;
+  return (Math.max(0, total - done) / perMin) * MINUTE;
 }
 
 /**
- * The status of a batch from its journal (every run of it, resumes included), with the live figures
- * (rate, limits, 429s, in flight, state) from its run record when there is one.
+ * The status of a batch from its journal's records (every invocation), with the live figures
+ * (rates, limits, 429s, attempts, in flight, state) from its run record when there is one.
  */
 export function journalStatus(
-  lines: Iterable<JournalLine>,
+  records: RecordTally,
   journal: { readonly createdAt: number; readonly modifiedAt: number },
   record: RunStatus | undefined,
-  options: StatusOptions,
+  now: number,
 ): RunStatus {
-  let ok = 0;
-  let failed = 0;
-  let skipped = 0;
-  let retries = 0;
-  let attempts = 0;
-  let promptTokens = 0;
-  let completionTokens = 0;
-  let cost = 0;
-  let priced = false;
-  const unpriced = new Set<string>();
-  const codes = new Map<string, number>();
-  for (const line of lines) {
-    const code = line.error?.code;
-    if (code === 'invalid_input' || code === 'duplicate_custom_id') {
-      skipped++;
-      continue;
-    }
-    if (code !== undefined) {
-      failed++;
-      codes.set(code, (codes.get(code) ?? 0) + 1);
-    } else ok++;
-    attempts += line.attempts ?? 1;
-    retries += Math.max(0, (line.attempts ?? 1) - 1);
-    promptTokens += line.usage?.prompt_tokens ?? 0;
-    completionTokens += line.usage?.completion_tokens ?? 0;
-    if (typeof line.cost_usd === 'number') {
-      cost += line.cost_usd;
-      priced = true;
-    } else if (line.usage && line.model) unpriced.add(line.model);
-  }
-  const done = ok + failed + skipped;
-  const silentMs = Math.max(0, options.now - journal.modifiedAt);
-  const elapsedMs = Math.max(1, journal.modifiedAt - journal.createdAt);
-  const callsPerMinute = ((ok + failed) * MINUTE) / elapsedMs;
-  const total = record?.total;
+  const c = records.counts;
+  const silentMs = Math.max(0, now - journal.modifiedAt);
+  const elapsedMs = record?.elapsedMs ?? Math.max(1, journal.modifiedAt - journal.createdAt);
+  const callsPerMinute = perMinute(c.ok + c.failed, elapsedMs);
   const state = record?.state ?? (silentMs > STALLED_MS ? 'stalled' : 'running');
+  const total = record?.total;
+  const codes = [...records.failuresByCode].sort((a, b) => b[1] - a[1]);
   return {
     command: record?.command,
     state,
     startedWall: record?.startedWall ?? new Date(journal.createdAt).toISOString(),
-    elapsedMs: record?.elapsedMs ?? elapsedMs,
+    elapsedMs,
     silentMs: record ? record.silentMs : silentMs,
-    done,
+    invocations: record?.invocations,
+    done: records.done,
     total,
-    ok,
-    failed,
+    ok: c.ok,
+    failed: c.failed,
     inFlight: record?.inFlight ?? 0,
     queued: record?.queued ?? 0,
     rateOver: record?.rateOver ?? 'average',
-    rpm: record?.rpm ?? (attempts * MINUTE) / elapsedMs,
-    tpm: record?.tpm ?? ((promptTokens + completionTokens) * MINUTE) / elapsedMs,
+    rpm: record?.rpm ?? perMinute(records.attempts, elapsedMs),
+    tpm: record?.tpm ?? perMinute(records.promptTokens + records.completionTokens, elapsedMs),
     callsPerMinute: record?.callsPerMinute ?? callsPerMinute,
     rpmLimit: record?.rpmLimit,
     tpmLimit: record?.tpmLimit,
+    attempts: record?.attempts ?? records.attempts,
     rateLimited: record?.rateLimited,
-    retries: record?.retries ?? retries,
-    failuresByCode: [...codes].sort((a, b) => b[1] - a[1]),
-    promptTokens,
-    completionTokens,
-    costUsd: priced ? cost : undefined,
-    unpricedModels: [...unpriced].sort(),
-    etaMs: record?.etaMs ?? eta(state, total, done, callsPerMinute),
+    retries: record?.retries ?? Math.max(0, records.attempts - c.ok - c.failed),
+    failuresByCode: codes,
+    promptTokens: records.promptTokens,
+    completionTokens: records.completionTokens,
+    costUsd: records.costUsd > 0 || records.unpriced.size === 0 ? records.costUsd : undefined,
+    unpricedModels: [...records.unpriced].sort(),
+    etaMs: record?.etaMs ?? eta(state, total, records.done, callsPerMinute),
   };
 }
 
@@ -284,7 +182,8 @@ export function formatStatus(s: RunStatus, width = 24): string {
   const started = s.startedWall
     ? ` · started ${s.startedWall.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`
     : '';
-  line('state', `${stateText}${started}`);
+  const runs = s.invocations !== undefined && s.invocations > 1 ? ` · ${s.invocations} invocations` : '';
+  line('state', `${stateText}${started}${runs}`);
   line(
     'elapsed',
     `${formatDuration(s.elapsedMs)}${s.etaMs === undefined ? '' : ` · ETA ${formatDuration(s.etaMs)}`}`,
@@ -294,34 +193,27 @@ export function formatStatus(s: RunStatus, width = 24): string {
     const filled = Math.round(share * width);
     line(
       'done',
-      `${formatCount(s.done)}/${formatCount(s.total)} (${(share * 100).toFixed(1)}%) [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`,
+      `${formatCount(s.done)}/${formatCount(s.total)} (${formatPercent(share)}) [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`,
     );
   } else {
     line('done', `${formatCount(s.done)} (total unknown)`);
   }
-  const over = s.rateOver === 'average' ? 'average' : 'last 10 s';
   line(
     'rate',
-    `${ratio(s.rpm, s.rpmLimit, 'rpm')} · ${ratio(s.tpm, s.tpmLimit, 'tpm')} (${over}) · ${formatCount(s.callsPerMinute)} calls/min`,
+    `${formatRate(s.rpm, s.rpmLimit, 'rpm')} · ${formatRate(s.tpm, s.tpmLimit, 'tpm')} (${s.rateOver}) · ${formatCount(s.callsPerMinute)} calls/min`,
   );
   const codes = s.failuresByCode.slice(0, 4).map(([code, n]) => `${code} ${formatCount(n)}`);
   const failedText = `${formatCount(s.failed)} failed${codes.length > 0 ? ` (${codes.join(', ')})` : ''}`;
   const live =
     s.state === 'finished' ? '' : ` · ${formatCount(s.inFlight)} in flight · ${formatCount(s.queued)} queued`;
   line('calls', `${formatCount(s.ok)} ok · ${failedText}${live}`);
+  const attempts = s.attempts === undefined ? '' : ` · ${formatCount(s.attempts)} requests sent`;
   line(
     '429s',
-    `${s.rateLimited === undefined ? 'unknown (no run record)' : formatCount(s.rateLimited)} · retries ${formatCount(s.retries)}`,
+    `${s.rateLimited === undefined ? 'unknown (no run record)' : formatCount(s.rateLimited)} · retries ${formatCount(s.retries)}${attempts}`,
   );
   line('tokens', `${formatCount(s.promptTokens)} in · ${formatCount(s.completionTokens)} out`);
   const unpriced = s.unpricedModels.length > 0 ? ` (no price for ${s.unpricedModels.join(', ')})` : '';
   line('spend', `${s.costUsd === undefined ? '–' : formatUsd(s.costUsd)}${unpriced}`);
   return `${lines.join('\n')}\n`;
-}
-
-/** `5,980/6,000 rpm`, or `5,980 rpm` when the limit is unknown. */
-function ratio(value: number, limit: number | undefined, unit: string): string {
-  return limit === undefined
-    ? `${formatCount(value)} ${unit}`
-    : `${formatCount(value)}/${formatCount(limit)} ${unit}`;
 }

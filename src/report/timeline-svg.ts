@@ -1,8 +1,8 @@
 /** The timeline: one SVG row per call, its segments coloured by state, grouped by step for flows. */
 
 import { formatCount, formatDuration } from '../format/index.js';
-import type { Timeline, TimelineRow } from './aggregate.js';
-import { CHART_WIDTH, timeAxis } from './charts.js';
+import { CHART_WIDTH, markerLines, timeAxis } from './charts.js';
+import type { Timeline, TimelineRow } from './panels/timeline.js';
 import { type Html, html, px } from './template.js';
 import { timeStep } from './units.js';
 
@@ -59,7 +59,7 @@ export function timelineSvg(timeline: Timeline): Html {
   const height = Math.max(y, 1);
   const axisHeight = 24;
   const axis = html`<svg class="timeline-axis" width="${CHART_WIDTH}" height="${axisHeight}" viewBox="0 0 ${CHART_WIDTH} ${axisHeight}" aria-hidden="true">${timeAxis(x, end, 4, 4)}</svg>`;
-  const grid = gridLines(x, end, height);
+  const grid = html`${gridLines(x, end, height)}${markerLines(x, timeline.markers, 0, height)}`;
   return html`<div class="timeline-scroll"><svg class="timeline" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}" role="img" aria-label="Timeline of ${formatCount(rowCount)} calls" data-rows="${rowCount}">${grid}${parts}</svg></div>${axis}`;
 }
 

@@ -182,14 +182,24 @@ describe('OpenTelemetry', () => {
     expect(span!.attributes['volley.unfinished']).toBe(true);
   });
 
-  it('names the provider and server from the lane', () => {
-    expect(providerAttributes('azure-openai:https://x.openai.azure.com/openai#entra|gpt-4o')).toEqual({
+  it('names the provider and server from the provider, not from its lane key', () => {
+    const azure = {
+      id: 'azure-openai:https://x.openai.azure.com/openai#entra',
+      baseURL: 'https://x.openai.azure.com/openai',
+    };
+    expect(providerAttributes(azure)).toEqual({
       'gen_ai.provider.name': 'azure.ai.openai',
       'gen_ai.system': 'azure.ai.openai',
       'server.address': 'x.openai.azure.com',
       'server.port': 443,
     });
-    expect(providerAttributes('echo|echo')).toEqual({
+    expect(
+      providerAttributes({ id: 'anything', name: 'anthropic', baseURL: 'http://127.0.0.1:8080' }),
+    ).toMatchObject({
+      'gen_ai.provider.name': 'anthropic',
+      'server.port': 8080,
+    });
+    expect(providerAttributes({ id: 'echo' })).toEqual({
       'gen_ai.provider.name': 'echo',
       'gen_ai.system': 'echo',
     });

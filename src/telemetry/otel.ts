@@ -17,6 +17,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Volley } from '../client/volley.js';
+import { providerName } from './provider-name.js';
 
 /** The provider `@opentelemetry/api` hands out while none is registered. */
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
@@ -58,12 +59,16 @@ export interface Instrumentation {
   close(): void;
 }
 
-/** The part of a client that instrumentation uses. */
-export type InstrumentableClient = Pick<Volley, 'on'>;
+/** The part of a client that instrumentation uses: its events, and its provider for the server attributes. */
+export type InstrumentableClient = Pick<Volley, 'on'> & {
+  readonly options?: Pick<Volley['options'], 'provider'>;
+};
 
 export function instrument(volley: InstrumentableClient, options: InstrumentOptions = {}): Instrumentation {
   const spans = new Map<string, Span>();
-  const servers = new Map<string, Attributes>();
+  // One provider per client: its attributes are the same for every lane.
+  const provider = volley.options?.provider;
+  const server: Attributes = provider ? providerAttributes(provider) : {};
   let pendingParent: Context | undefined;
 
   const stops = [
@@ -71,11 +76,6 @@ export function instrument(volley: InstrumentableClient, options: InstrumentOpti
       if (!options.tracer && !tracingEnabled()) return;
       const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
       const parent = options.parent?.(e) ?? pendingParent ?? context.active();
-      let server = servers.get(e.lane);
-      if (!server) {
-        server = providerAttributes(e.lane);
-        servers.set(e.lane, server);
-      }
       const span = tracer.startSpan(
         `chat ${e.model}`,
         {
@@ -174,38 +174,23 @@ export function instrument(volley: InstrumentableClient, options: InstrumentOpti
   };
 }
 
-/** GenAI provider names for Volley's provider ids (`openai:https://...#key`, `azure-openai:...`). */
-const PROVIDER_NAMES: Record<string, string> = {
-  openai: 'openai',
-  'azure-openai': 'azure.ai.openai',
-  anthropic: 'anthropic',
-};
-
-/** `gen_ai.provider.name` (and the older `gen_ai.system`) and the server, from a lane key. */
-export function providerAttributes(lane: string): Attributes {
-  const providerId = lane.slice(0, Math.max(0, lane.lastIndexOf('|'))) || lane;
-  const colon = providerId.indexOf(':');
-  const prefix = colon < 0 ? providerId : providerId.slice(0, colon);
-  const name = PROVIDER_NAMES[prefix] ?? prefix;
+/** `gen_ai.provider.name` (and the older `gen_ai.system`) and the server, from the provider itself. */
+export function providerAttributes(
+  provider: Parameters<typeof providerName>[0] & { readonly baseURL?: string | undefined },
+): Attributes {
+  const name = providerName(provider);
   const attributes: Attributes = { 'gen_ai.provider.name': name, 'gen_ai.system': name };
-  if (colon >= 0) {
-    const hash = providerId.lastIndexOf('#');
-    const address = providerId.slice(colon + 1, hash > colon ? hash : undefined);
-    try {
-      const url = new URL(address);
-      attributes['server.address'] = url.hostname;
-      const port =
-        url.port === ''
-          ? url.protocol === 'https:'
-            ? 443
-            : url.protocol === 'http:'
-              ? 80
-              : undefined
-          : Number(url.port);
-      if (port !== undefined) attributes['server.port'] = port;
-    } catch {
-      // Not a URL: no server attributes.
-    }
+  if (provider.baseURL === undefined) return attributes;
+  try {
+    const url = new URL(provider.baseURL);
+    attributes['server.address'] = url.hostname;
+    const port =
+      url.port === ''
+        ? ({ 'https:': 443, 'http:': 80 } as Record<string, number>)[url.protocol]
+        : Number(url.port);
+    if (port !== undefined) attributes['server.port'] = port;
+  } catch {
+    // Not a URL: no server attributes.
   }
   return attributes;
 }

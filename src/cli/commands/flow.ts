@@ -74,6 +74,7 @@ export const flowCommand: Command = {
     const recording = await startRecording(client, io, {
       stem: paths.stem,
       command: ['volley', 'flow', ...args].join(' '),
+      fresh: values.force,
     });
     try {
       if (!values.quiet)

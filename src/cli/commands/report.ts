@@ -1,5 +1,6 @@
 /** `volley report <run> --html report.html`: one self-contained HTML page about a run. */
 import { relative, resolve } from 'node:path';
+import { formatCount } from '../../format/index.js';
 import { readPriceFile } from '../../pricing/index.js';
 import { writeReport } from '../../report/index.js';
 import { ReportInputError } from '../../report/read.js';
@@ -14,14 +15,15 @@ every call (queued, waiting for the rate limit, in flight, retry backoff, done o
 requests and tokens per minute against the limits, latency percentiles, 429s and retries over
 time, cost by model, and the failures with their reasons.
 
-<run> is a run record (<out>.run.jsonl, written during volley run), a flow trace (JSON), or a
-batch journal with its run record next to it.
+<run> is a run record (<out>.run.jsonl, written during volley run, every invocation of it), a
+flow trace (JSON), or the output (<out>.jsonl) or journal of a batch with its run record beside it.
 
 Options:
   --html FILE           where to write the page (default: <run> with .html instead of .jsonl/.json)
   --trace FILE          a flow trace (JSON) to group the calls by step and mark the critical path
   --prices FILE         JSON {"model": {"input": 0.15, "output": 0.6}} in USD per million tokens
-  --max-rows N          most timeline rows drawn; larger runs are sampled (default: 2000)`;
+  --max-rows N          calls up to which the timeline has a row per call; past it,
+                        calls by state with rows for the slowest and failed (default: 1000)`;
 
 const options = {
   html: { type: 'string' },
@@ -54,12 +56,11 @@ export const report: Command = {
       throw error;
     }
     const { totals, timeline } = written.model;
-    const sampled = timeline.sampling
-      ? `, timeline sampled to ${timeline.shown.toLocaleString('en-US')} rows`
-      : '';
+    const sampled =
+      timeline.mode === 'aggregate' ? `, timeline by state with ${formatCount(timeline.shown)} rows` : '';
     io.stdout.write(
-      `Wrote ${relative(io.cwd, out) || out} (${totals.calls.toLocaleString('en-US')} calls${sampled}, ` +
-        `${Math.ceil(written.bytes / 1024).toLocaleString('en-US')} KB)\n`,
+      `Wrote ${relative(io.cwd, out) || out} (${formatCount(totals.calls)} calls${sampled}, ` +
+        `${formatCount(Math.ceil(written.bytes / 1024))} KB)\n`,
     );
     return EXIT.ok;
   },

@@ -134,6 +134,7 @@ export const run: Command = {
         stem: paths.stem,
         command: ['volley', 'run', ...args].join(' '),
         total,
+        fresh: values.force,
       });
       const progress = startProgress(io, client.volley, { quiet: values.quiet });
       let summary: BatchSummary;

@@ -3,15 +3,12 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readLog } from '../../journal/append-log.js';
 import { Pricing, readPriceFile } from '../../pricing/index.js';
+import { RecordTally } from '../../records/tally.js';
+import type { OutputRecord } from '../../records/types.js';
 import { runFromTrace } from '../../report/flow-trace.js';
 import { detectInput, ReportInputError, readRun, readTrace, siblingRecord } from '../../report/read.js';
-import {
-  computeStatus,
-  formatStatus,
-  type JournalLine,
-  journalStatus,
-  type RunStatus,
-} from '../../report/status.js';
+import { tallyRun } from '../../report/run-tally.js';
+import { formatStatus, journalStatus, type RunStatus, recordStatus } from '../../report/status.js';
 import { parseFlags, UsageError } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command } from '../io.js';
@@ -21,8 +18,12 @@ const usage = `Usage: volley status <run> [--json]
 Prints, for a running or finished run, what its live progress bar shows: done of total, requests
 and tokens per minute against the limits, 429s, retries, failures, tokens, spend, elapsed and ETA.
 
-<run> is a run record (<out>.run.jsonl), a batch journal (<out>.journal.jsonl; the run record
-next to it adds rates, limits and 429s), or a flow trace (JSON).
+<run> is a run record (<out>.run.jsonl; every invocation of the run), a batch journal
+(<out>.journal.jsonl; the run record next to it adds rates, limits and 429s), the output itself
+(<out>.jsonl: its run record is read), or a flow trace (JSON).
+
+--json adds "invocations" (times the run was started) and "attempts" (requests sent, every
+invocation) to the figures.
 
 Options:
   --json                the numbers as one JSON object
@@ -58,34 +59,45 @@ export const status: Command = {
 };
 
 async function statusOf(path: string, options: { pricing: Pricing; now: number }): Promise<RunStatus> {
-  switch (await detectInput(path)) {
-    case 'record':
-      return computeStatus(await readRun(path), options);
-    case 'trace':
-      return computeStatus(runFromTrace(await readTrace(path)), options);
-    case 'journal': {
-      const record = await siblingRecord(path);
-      const live = record === undefined ? undefined : computeStatus(await readRun(record), options);
-      const lines: JournalLine[] = [];
-      let createdAt = Number.NaN;
-      for await (const entry of readLog<JournalLine & { journal?: string; created_at?: string }>(path)) {
-        if (entry.journal !== undefined) {
-          if (Number.isNaN(createdAt)) createdAt = Date.parse(entry.created_at ?? '');
-          continue;
-        }
-        lines.push(entry);
-      }
-      const info = await stat(path);
-      return journalStatus(
-        lines,
-        { createdAt: Number.isFinite(createdAt) ? createdAt : info.birthtimeMs, modifiedAt: info.mtimeMs },
-        live,
-        options,
-      );
-    }
-    default:
-      throw new ReportInputError(
-        `${path} is neither a Volley run record, a batch journal, nor a flow trace.`,
-      );
+  const fromRecord = async (record: string) => {
+    const run = await readRun(record);
+    return recordStatus(run, tallyRun(run, options.pricing), options.now);
+  };
+  const kind = await detectInput(path);
+  if (kind === 'record') return fromRecord(path);
+  if (kind === 'trace') {
+    const run = runFromTrace(await readTrace(path));
+    return recordStatus(run, tallyRun(run, options.pricing), options.now);
   }
+  if (kind === 'journal') {
+    const record = await siblingRecord(path);
+    return journalFile(path, record === undefined ? undefined : await fromRecord(record), options.now);
+  }
+  const record = await siblingRecord(path);
+  if (record !== undefined) return fromRecord(record);
+  throw new ReportInputError(
+    `${path} is neither a Volley run record, a batch journal, nor a flow trace, and no run record is beside it.`,
+  );
+}
+
+/** The journal's records through the one record tally (every invocation's, resumes included). */
+async function journalFile(path: string, live: RunStatus | undefined, now: number): Promise<RunStatus> {
+  const records = new RecordTally(0);
+  let createdAt = Number.NaN;
+  for await (const entry of readLog<Partial<OutputRecord> & { journal?: string; created_at?: string }>(
+    path,
+  )) {
+    if (entry.journal !== undefined) {
+      if (Number.isNaN(createdAt)) createdAt = Date.parse(entry.created_at ?? '');
+      continue;
+    }
+    if (typeof entry.custom_id === 'string') records.record(entry as OutputRecord, 0);
+  }
+  const info = await stat(path);
+  return journalStatus(
+    records,
+    { createdAt: Number.isFinite(createdAt) ? createdAt : info.birthtimeMs, modifiedAt: info.mtimeMs },
+    live,
+    now,
+  );
 }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { RateMeter } from './meter.js';
 import { renderBar, renderLine } from './render.js';
 import type { ProgressSnapshot } from './tracker.js';
 
@@ -42,12 +41,5 @@ describe('progress rendering', () => {
       '[42 s] 4,210/10,000 done (42.1%), 40 in flight, 5,980/6,000 rpm, 1,234,567/2,000,000 tpm, ' +
         '429s 3, retries 5, failed 2, $0.01, ETA 58 s',
     );
-  });
-
-  it('measures a rate over the last full seconds', () => {
-    const meter = new RateMeter(10);
-    for (let ms = 0; ms < 5000; ms += 10) meter.add(1, ms); // 100 a second
-    expect(meter.perMinute(5000, 0)).toBe(6000);
-    expect(meter.perMinute(30_000, 0)).toBe(0); // nothing lately
   });
 });

@@ -1,12 +1,12 @@
 /**
  * The end of a run on the terminal: the summary on stdout, and when it stopped early the reason
- * and the command that resumes it on stderr. Returns the exit code the outcome maps to.
+ * and the command that resumes it on stderr. Returns the exit code, as `exitCodeForRun` maps it.
  */
 
 import { relative } from 'node:path';
 import type { BatchSummary } from '../../batch/summary.js';
 import { formatSummary } from '../../batch/summary.js';
-import { EXIT } from '../exit-codes.js';
+import { exitCodeForRun } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 
 export function reportRun(summary: BatchSummary, args: readonly string[], io: CliIO): number {
@@ -15,10 +15,11 @@ export function reportRun(summary: BatchSummary, args: readonly string[], io: Cl
   io.stdout.write(
     formatSummary({ ...summary, files: { out: show(out)!, errors: show(errors), journal: show(journal) } }),
   );
-  if (summary.outcome === 'completed') {
-    const bad = ['failed', 'invalid', 'duplicate'] as const;
-    return bad.some((k) => summary.counts[k] + summary.earlier[k] > 0) ? EXIT.itemsFailed : EXIT.ok;
-  }
+  const anyFailed = (['failed', 'invalid', 'duplicate'] as const).some(
+    (k) => summary.counts[k] + summary.earlier[k] > 0,
+  );
+  const code = exitCodeForRun(summary.outcome, anyFailed);
+  if (summary.outcome === 'completed') return code;
   if (summary.outcome === 'fatal') io.stderr.write(`volley: ${summary.reason}\n`);
   // `--force` would start over rather than resume.
   const again = args
@@ -26,11 +27,7 @@ export function reportRun(summary: BatchSummary, args: readonly string[], io: Cl
     .map(shellQuote)
     .join(' ');
   io.stderr.write(`Resume with: volley run ${again}\n`);
-  return summary.outcome === 'interrupted'
-    ? EXIT.interrupted
-    : summary.outcome === 'budget'
-      ? EXIT.budget
-      : EXIT.fatal;
+  return code;
 }
 
 function shellQuote(arg: string): string {

@@ -1,11 +1,17 @@
 /**
- * What the progress display shows, gathered from the client's events (requests sent, 429s,
- * retries, tokens) and the run's live tally (done, failures, spend).
+ * What the progress display shows, from the two tallies every reader of a run uses: the run's
+ * (`RunTally`, fed live from the client's events through the recorder's own translation) for
+ * requests sent, 429s, retries, rates and the limits in force, and the output records'
+ * (`RecordTally`) for done, failures and spend.
  */
 
 import type { Volley } from '../../client/volley.js';
+import { Pricing } from '../../pricing/index.js';
 import type { RecordTally } from '../../records/tally.js';
-import { RateMeter } from './meter.js';
+import { RunDecoder } from '../../report/decode.js';
+import { type Observation, observeRun } from '../../report/observe.js';
+import { RECORD_VERSION } from '../../report/record-format.js';
+import { RunTally } from '../../report/run-tally.js';
 
 export interface ProgressSnapshot {
   readonly done: number;
@@ -25,26 +31,24 @@ export interface ProgressSnapshot {
 }
 
 export class ProgressTracker {
-  readonly #requests = new RateMeter();
-  readonly #tokens = new RateMeter();
-  readonly #unsubscribe: Array<() => void>;
+  /** This invocation's run tally. */
+  readonly run = new RunTally(new Pricing());
+  readonly #observation: Observation;
   readonly #startedAt: number;
   #stats: RecordTally | undefined;
   #doneAtStart = 0;
-  rateLimited = 0;
-  retries = 0;
 
   constructor(
-    private readonly volley: Volley,
+    volley: Pick<Volley, 'on' | 'lanes' | 'options'>,
     private readonly now: () => number,
   ) {
     this.#startedAt = now();
-    this.#unsubscribe = [
-      volley.on('started', (e) => this.#requests.add(1, e.at)),
-      volley.on('finished', (e) => this.#tokens.add(e.result.usage?.totalTokens ?? 0, e.at)),
-      volley.on('rate-limited', () => this.rateLimited++),
-      volley.on('retried', () => this.retries++),
-    ];
+    const decoder = new RunDecoder(false);
+    decoder.onSegment = (segment) => this.run.segment(segment);
+    decoder.onEvent = (event) => this.run.event(event);
+    decoder.onState = (state) => this.run.state(state);
+    decoder.record({ e: 'run', v: RECORD_VERSION, at: this.#startedAt, wall: '', meta: {}, limits: {} });
+    this.#observation = observeRun(volley, (record) => decoder.record(record), this.#startedAt);
   }
 
   attach(stats: RecordTally): void {
@@ -53,30 +57,24 @@ export class ProgressTracker {
   }
 
   snapshot(): ProgressSnapshot {
-    const now = this.now();
+    this.#observation.snapshot(); // the limits in force now
+    const elapsedMs = this.now() - this.#startedAt;
     const stats = this.#stats;
-    const lanes = this.volley.lanes();
-    const { rpm, tpm } = this.volley.options;
-    const sum = (pick: (l: (typeof lanes)[number]) => number | undefined) =>
-      lanes.length > 0 && lanes.every((l) => pick(l) !== undefined)
-        ? lanes.reduce((a, l) => a + pick(l)!, 0)
-        : undefined;
+    const run = this.run;
     const done = stats?.done ?? 0;
-    const elapsedMs = now - this.#startedAt;
     const rate = (done - this.#doneAtStart) / elapsedMs;
     const total = stats?.total;
     return {
       done,
       total,
-      inFlight: stats?.inFlight ?? 0,
+      inFlight: run.inFlight,
       failed: stats ? stats.counts.failed + stats.counts.invalid + stats.counts.duplicate : 0,
-      rateLimited: this.rateLimited,
-      retries: this.retries,
-      rpm: this.#requests.perMinute(now, this.#startedAt),
-      tpm: this.#tokens.perMinute(now, this.#startedAt),
-      // A configured limit as the user gave it; a learned one as the lanes aim for it.
-      rpmLimit: rpm === undefined ? sum((l) => l.rpm) : rpm * Math.max(1, lanes.length),
-      tpmLimit: tpm === undefined ? sum((l) => l.tpm) : tpm * Math.max(1, lanes.length),
+      rateLimited: run.rateLimited,
+      retries: run.retries,
+      rpm: run.requests.perMinute(elapsedMs),
+      tpm: run.tokens.perMinute(elapsedMs),
+      rpmLimit: run.rpmLimit,
+      tpmLimit: run.tpmLimit,
       costUsd: stats ? stats.costUsd + stats.earlierCostUsd : 0,
       elapsedMs,
       etaMs: total !== undefined && rate > 0 ? Math.max(0, total - done) / rate : undefined,
@@ -84,6 +82,6 @@ export class ProgressTracker {
   }
 
   dispose(): void {
-    for (const off of this.#unsubscribe) off();
+    this.#observation.stop();
   }
 }

@@ -20,8 +20,8 @@ import type { VolleyEvents } from '../../client/types.js';
 import { Volley } from '../../client/volley.js';
 import { systemClock } from '../../clock.js';
 import { echoProvider } from '../../providers/echo.js';
-import type { RunRecord } from '../format.js';
 import { buildReport } from '../index.js';
+import type { RunRecord } from '../record-format.js';
 import { type RecordableClient, recordRun } from '../recorder.js';
 import { chromiumAvailable, launchChromium, openFile } from './chromium.js';
 

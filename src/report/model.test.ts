@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceJSON } from '../flows/trace.js';
 import { Pricing } from '../pricing/index.js';
-import { aggregate, movingRate } from './aggregate.js';
 import { rebuildCalls } from './calls.js';
+import { decodeRun } from './decode.js';
+import type { RunData } from './events.js';
 import { linkFlow, runFromTrace, stepOf } from './flow-trace.js';
-import type { RunRecord } from './format.js';
-import { collectRun, type RunData } from './read.js';
+import { reportModel } from './page.js';
+import type { RunRecord } from './record-format.js';
 
 const header: RunRecord = {
   e: 'run',
@@ -22,7 +23,14 @@ const header: RunRecord = {
  */
 const records: RunRecord[] = [
   header,
-  { e: 'lane', l: 0, k: 'openai:https://api.openai.com/v1#ab12|gpt-4o-mini', m: 'gpt-4o-mini' },
+  {
+    e: 'lane',
+    l: 0,
+    k: 'openai:https://api.openai.com/v1#ab12|gpt-4o-mini',
+    m: 'gpt-4o-mini',
+    p: 'openai',
+    u: 'https://api.openai.com/v1',
+  },
   { e: 'ls', t: 0, l: 0, rpm: 60, f: 0, q: 0, c: 4, w: 'requests' },
   { e: 'q', i: 'call-1', l: 0, t: 0, n: 150 },
   { e: 's', i: 'call-1', l: 0, t: 0, a: 1 },
@@ -41,12 +49,12 @@ const records: RunRecord[] = [
 ];
 
 function run(list: RunRecord[] = records): RunData {
-  return collectRun(list)!;
+  return decodeRun(list)!;
 }
 
 describe('rebuilding calls from events', () => {
   it('turns events into segments: waiting, in flight, backoff, done or failed', () => {
-    const { calls, pauses } = rebuildCalls(run().events, 2500);
+    const { calls, pauses } = rebuildCalls(run());
     const [c1, c2, c3] = calls;
     expect(calls.map((c) => c.id)).toEqual(['call-1', 'call-2', 'call-3']);
     // [kind, from, to] with WAIT 0, FLIGHT 1, BACKOFF 2, DONE 3, FAILED 4
@@ -60,12 +68,13 @@ describe('rebuilding calls from events', () => {
 
   it('closes calls still open at the end of the record as unfinished', () => {
     const { calls } = rebuildCalls(
-      [
+      run([
+        header,
         { e: 'q', i: 'a', l: 0, t: 0, n: 1 },
         { e: 's', i: 'a', l: 0, t: 10, a: 1 },
         { e: 'q', i: 'b', l: 0, t: 5, n: 1 },
-      ],
-      50,
+        { e: 'ls', t: 50, l: 0, f: 1, q: 1, c: 4 },
+      ]),
     );
     expect(calls.map((c) => [c.status, c.segs, c.end])).toEqual([
       ['unfinished', [0, 0, 10, 1, 10, 50], 50],
@@ -75,18 +84,18 @@ describe('rebuilding calls from events', () => {
 
   it('marks a call that fails while waiting (a deadline) with a zero-length failure', () => {
     const { calls } = rebuildCalls(
-      [
+      run([
+        header,
         { e: 'q', i: 'a', l: 0, t: 0, n: 1 },
         { e: 'x', i: 'a', l: 0, t: 30, a: 0, qd: 30, c: 'deadline_exceeded', msg: 'too late' },
-      ],
-      30,
+      ]),
     );
     expect(calls[0]!.segs).toEqual([0, 0, 30, 4, 30, 30]);
   });
 });
 
-describe('aggregate', () => {
-  const model = aggregate(run(), { pricing: new Pricing() });
+describe('the report model', () => {
+  const model = reportModel(run(), { pricing: new Pricing() });
 
   it('counts calls, attempts, retries, 429s, tokens and cost', () => {
     expect(model.totals).toMatchObject({
@@ -103,8 +112,12 @@ describe('aggregate', () => {
     });
     // gpt-4o-mini: $0.15 in, $0.60 out per million.
     expect(model.totals.costUsd).toBeCloseTo((200 * 0.15 + 100 * 0.6) / 1e6, 12);
-    expect(model.durationMs).toBe(2500);
-    expect(model.finished).toBe(true);
+    expect(model.header).toMatchObject({
+      durationMs: 2500,
+      finished: true,
+      invocations: 1,
+      models: ['gpt-4o-mini'],
+    });
   });
 
   it('splits waiting into queued and held back by a limit (rpm in the snapshot, or a 429 pause)', () => {
@@ -121,7 +134,13 @@ describe('aggregate', () => {
       ['limit', 100, 200],
       ['failed', 200, 400],
     ]);
-    expect(model.timeline).toMatchObject({ shown: 3, total: 3, sampling: undefined, endMs: 2500 });
+    expect(model.timeline).toMatchObject({
+      mode: 'rows',
+      shown: 3,
+      total: 3,
+      selection: undefined,
+      endMs: 2500,
+    });
   });
 
   it('computes series per bucket: rates, counts, the limits in force, and calls by state', () => {
@@ -151,20 +170,20 @@ describe('aggregate', () => {
     expect(model.latency[0]!.latency).toMatchObject({ count: 2, p50: 500, max: 500 });
     expect(model.latency[0]!.queued).toMatchObject({ count: 3, p50: 100, max: 1700 });
     expect(model.latency[0]!.total).toMatchObject({ count: 3, max: 2300 });
-    expect(model.costByModel).toEqual([
+    expect(model.cost.byModel).toEqual([
       expect.objectContaining({
         label: 'gpt-4o-mini',
-        calls: 3,
+        calls: 2,
         promptTokens: 200,
         completionTokens: 100,
         partial: false,
       }),
     ]);
-    expect(model.costByStep).toEqual([]);
-    expect(model.failureGroups).toEqual([
+    expect(model.cost.byStep).toEqual([]);
+    expect(model.failures.groups).toEqual([
       { code: 'server_error', status: 500, message: 'boom', count: 1, examples: ['call-3'] },
     ]);
-    expect(model.failures).toEqual([
+    expect(model.failures.first).toEqual([
       {
         id: 'call-3',
         label: 'call-3',
@@ -175,10 +194,10 @@ describe('aggregate', () => {
         message: 'boom',
       },
     ]);
-    expect(model.retryReasons).toEqual([{ code: 'rate_limited', status: 429, count: 1 }]);
-    expect(model.lanes).toEqual([
+    expect(model.series.retryReasons).toEqual([{ code: 'rate_limited', status: 429, count: 1 }]);
+    expect(model.limits.lanes).toEqual([
       {
-        key: 'openai:https://api.openai.com/v1#ab12|gpt-4o-mini',
+        label: 'openai at api.openai.com · gpt-4o-mini',
         model: 'gpt-4o-mini',
         rpm: 60,
         tpm: undefined,
@@ -189,58 +208,92 @@ describe('aggregate', () => {
 
   it('shows tokens instead of a cost for a model without a price', () => {
     const other = records.map((r) => (r.e === 'lane' ? { ...r, m: 'my-local-model' } : r));
-    const m = aggregate(run(other));
+    const m = reportModel(run(other));
     expect(m.totals.costUsd).toBeUndefined();
     expect(m.totals.unpricedModels).toEqual(['my-local-model']);
-    expect(m.costByModel[0]).toMatchObject({
+    expect(m.header.models).toEqual(['my-local-model']);
+    expect(m.cost.byModel[0]).toMatchObject({
       label: 'my-local-model',
       costUsd: undefined,
       promptTokens: 200,
     });
   });
 
-  it('keeps the last run of a file and says the record is unfinished without an end', () => {
-    const twice = [...records.slice(0, -1), ...records.slice(0, 6)];
-    const m = aggregate(run(twice));
-    expect(m.earlierRuns).toBe(1);
-    expect(m.finished).toBe(false);
+  it('covers every invocation of a resumed run, end to end, and marks where each began', () => {
+    // The first invocation is killed after two calls were queued; the second runs them all.
+    const first = records.slice(0, 6);
+    const m = reportModel(run([...first, ...records]));
+    expect(m.header).toMatchObject({ invocations: 2, finished: true, durationMs: 2500 });
+    expect(m.totals).toMatchObject({
+      invocations: 2,
+      calls: 5,
+      ok: 2,
+      failed: 1,
+      unfinished: 2,
+      attempts: 5,
+    });
+    expect(m.header.notes.join(' ')).toMatch(/started 2 times/);
+    expect(m.timeline.markers).toEqual([{ at: 0, label: 'run 2' }]);
+  });
+
+  it('does not let a no-op rerun shrink the run to its last invocation', () => {
+    const noop: RunRecord[] = [
+      { ...header, at: header.at + 60_000 },
+      { e: 'end', t: 67, wall: '' },
+    ];
+    const m = reportModel(run([...records, ...noop]));
+    expect(m.header.durationMs).toBe(2567);
+    expect(m.totals).toMatchObject({ calls: 3, ok: 2, invocations: 2 });
+    expect(m.totals.callsPerMinute).toBeGreaterThan(50);
+  });
+
+  it('says the record is unfinished without an end', () => {
+    const m = reportModel(run(records.slice(0, 6)));
+    expect(m.header.finished).toBe(false);
     expect(m.totals).toMatchObject({ calls: 2, ok: 0, unfinished: 2 });
-    expect(m.notes.join(' ')).toMatch(/holds 2 runs/);
-    expect(m.notes.join(' ')).toMatch(/no end/);
+    expect(m.header.notes.join(' ')).toMatch(/no end/);
   });
 
   it('reads a line that holds several records like the records one by one', () => {
-    const grouped = collectRun([records[0]!, records.slice(1, 8), ...records.slice(8)])!;
-    expect(aggregate(grouped).totals).toEqual(model.totals);
+    const grouped = decodeRun([records[0]!, records.slice(1, 8), ...records.slice(8)])!;
+    expect(reportModel(grouped).totals).toEqual(model.totals);
   });
 });
 
-describe('sampling a large run', () => {
-  it('draws at most maxRows rows, keeps the failed calls, and says how it sampled', () => {
+describe('a large run', () => {
+  it('draws calls by state, with rows only for the slowest and the failed calls', () => {
     const list: RunRecord[] = [header, { e: 'lane', l: 0, k: 'x|m', m: 'm' }];
     for (let i = 0; i < 5000; i++) {
       const id = `c${i}`;
       list.push({ e: 'q', i: id, l: 0, t: i, n: 1 }, { e: 's', i: id, l: 0, t: i, a: 1 });
       if (i % 1000 === 7) list.push({ e: 'x', i: id, l: 0, t: i + 5, a: 1, c: 'timeout', msg: 'slow' });
-      else list.push({ e: 'f', i: id, l: 0, t: i + 5, a: 1, lat: 5, qd: 0 });
+      else list.push({ e: 'f', i: id, l: 0, t: i + 5 + (i % 97), a: 1, lat: 5 + (i % 97), qd: 0 });
     }
-    const m = aggregate(run(list), { maxRows: 100 });
+    const m = reportModel(run(list));
     const rows = m.timeline.groups[0]!.rows;
-    expect(rows.length).toBeLessThanOrEqual(100);
-    expect(rows.length).toBeGreaterThan(90);
+    expect(m.timeline).toMatchObject({ mode: 'aggregate', total: 5000, shown: 25 });
     expect(rows.filter((r) => r.status === 'failed')).toHaveLength(5);
-    expect(m.timeline).toMatchObject({ total: 5000, shown: rows.length });
-    expect(m.timeline.sampling).toMatch(
-      /^Showing \d+ of 5,000 calls: every 53rd call in queue order, all 5 failed calls\./,
+    expect(rows.filter((r) => r.status === 'ok').every((r) => r.end - r.start === 101)).toBe(true);
+    expect(m.timeline.selection).toMatch(
+      /^5,000 calls are drawn above by state; the rows below are the 20 slowest, every failed call/,
     );
-    // In queue order.
     expect(rows.map((r) => r.start)).toEqual([...rows.map((r) => r.start)].sort((a, b) => a - b));
     expect(m.totals.calls).toBe(5000);
   });
 
-  it('averages rates over about a second when buckets are finer', () => {
-    expect(movingRate([0, 6, 0, 0], 2, () => 500)).toEqual([0, 360, 360, 0]);
-    expect(movingRate([1, 2], 1, () => 60_000)).toEqual([1, 2]);
+  it('never draws requests per minute above the limit, a full burst at the start included', () => {
+    // 6,000 rpm: the budget lets 100 go at once, then 100 a second, for 3 s.
+    const list: RunRecord[] = [header, { e: 'lane', l: 0, k: 'x|m', m: 'm' }];
+    list.push({ e: 'ls', t: 0, l: 0, rpm: 6000, f: 0, q: 0, c: 100 });
+    for (let i = 0; i < 400; i++) {
+      const t = i < 100 ? 0 : Math.floor(((i - 100) * 1000) / 100);
+      list.push({ e: 'q', i: `c${i}`, l: 0, t: 0 }, { e: 's', i: `c${i}`, l: 0, t, a: 1 });
+      list.push({ e: 'f', i: `c${i}`, l: 0, t: t + 20, a: 1, lat: 20, qd: t });
+    }
+    const s = reportModel(run(list)).series;
+    expect(Math.max(...s.sentPerMin)).toBeLessThanOrEqual(6000);
+    expect(s.sentPerMin[s.count - 1]).toBeGreaterThan(5000);
+    expect(s.rpmLimit.every((v) => v === 6000)).toBe(true);
   });
 });
 
@@ -278,7 +331,7 @@ describe('flow traces', () => {
   });
 
   it('makes a run of a trace alone, grouped by step, with the critical path marked', () => {
-    const m = aggregate(runFromTrace(trace), { trace });
+    const m = reportModel(runFromTrace(trace), { trace });
     expect(m.totals).toMatchObject({ calls: 4, ok: 3, failed: 1, promptTokens: 30 });
     expect(m.timeline.groups.map((g) => [g.label, g.calls, g.critical])).toEqual([
       ['outline', 1, 1],
@@ -288,13 +341,17 @@ describe('flow traces', () => {
     const critical = m.timeline.groups.flatMap((g) => g.rows).filter((r) => r.critical);
     expect(critical.map((r) => r.label)).toEqual(['outline', 'sections[1]/expand', 'summary']);
     expect(m.timeline.critical).toBe(3);
-    expect(m.costByStep.map((r) => r.label).sort()).toEqual(['outline', 'sections[]/expand', 'summary']);
+    expect(m.cost.byStep.map((r) => r.label).sort()).toEqual(['outline', 'sections[]/expand', 'summary']);
     const outline = m.timeline.groups[0]!.rows[0]!;
     expect(outline.segments).toEqual([
       ['queued', 0, 10],
       ['done', 10, 300],
     ]);
-    expect(m.failures[0]).toMatchObject({ label: 'summary', code: 'timeout', message: 'took too long' });
+    expect(m.failures.first[0]).toMatchObject({
+      label: 'summary',
+      code: 'timeout',
+      message: 'took too long',
+    });
   });
 
   it('groups the calls of many runs of a flow by step from their ids alone', () => {
@@ -308,7 +365,7 @@ describe('flow traces', () => {
     ids.forEach((i, t) => {
       list.push({ e: 'q', i, l: 0, t, n: 1 });
     });
-    const m = aggregate(run(list));
+    const m = reportModel(run(list));
     expect(m.timeline.groups.map((g) => [g.label, g.rows.map((r) => r.label)])).toEqual([
       ['outline', ['outline · run 1', 'outline · run 2 #1', 'outline · run 2 #2']],
       ['(other calls)', ['call-5']],
@@ -324,7 +381,7 @@ describe('flow traces', () => {
       list.push({ e: 'q', i: id(p, k + 1), l: 0, t: k, n: 1 });
     });
     list.push({ e: 'q', i: 'call-99', l: 0, t: 5, n: 1 });
-    const { calls } = rebuildCalls(collectRun(list)!.events, 10);
+    const { calls } = rebuildCalls(decodeRun(list)!);
     const links = linkFlow(calls, trace);
     expect(calls.map((c) => links.get(c)?.critical)).toEqual([true, false, true, true, undefined]);
     expect(calls.map((c) => links.get(c)?.group)).toEqual([

@@ -6,7 +6,7 @@
  * first seen; a `lane` record names each number before any record uses it.
  *
  *   {"e":"run","v":1,"at":1718000000000,"wall":"2024-06-10T06:13:20.000Z","meta":{...},"limits":{...}}
- *   {"e":"lane","l":0,"k":"openai:https://api.openai.com/v1#1a2b|gpt-4o-mini","m":"gpt-4o-mini"}
+ *   {"e":"lane","l":0,"k":"openai:https://api.openai.com/v1#1a2b|gpt-4o-mini","m":"gpt-4o-mini","p":"openai","u":"https://api.openai.com/v1"}
  *   {"e":"ls","t":0,"l":0,"f":0,"q":1,"c":4}                     lane snapshot (every second)
  *   {"e":"q","i":"call-0","l":0,"t":0,"n":312}                   queued, estimated tokens
  *   {"e":"s","i":"call-0","l":0,"t":3,"a":1}                     attempt started
@@ -18,7 +18,9 @@
  *
  * A line holds one record, or an array of records: the recorder writes the records of one turn of
  * the event loop (up to 1,000) as one line, which keeps the cost per event low. A file may hold
- * several runs (a resumed batch appends); readers use the last header's run.
+ * several segments, one per invocation of the same run (a resumed `volley run` appends one): each
+ * begins with its own header, numbers its lanes afresh and counts its times from its own `at`.
+ * Readers put the segments end to end on one timeline of active time (`decode.ts`).
  */
 
 export const RECORD_VERSION = 1;
@@ -61,9 +63,13 @@ export interface HeaderRecord {
 export interface LaneRecord {
   readonly e: 'lane';
   readonly l: number;
-  /** Lane key: provider id and model. */
+  /** Lane key: provider id and model (internal; shown only when nothing better is known). */
   readonly k: string;
   readonly m: string;
+  /** The provider's name (`openai`, `azure.ai.openai`, `anthropic`), when it gives one. */
+  readonly p?: string | undefined;
+  /** The provider's base URL, without credentials. */
+  readonly u?: string | undefined;
 }
 
 /** A lane at one moment: the limits in force and what is queued. */
