@@ -1,5 +1,6 @@
+import { anthropicRoutes } from './anthropic/index.js';
 import { batchContext, openaiBatchRoutes, routeTable } from './batch/index.js';
-import { chatEndpoint } from './chat-completions.js';
+import { type ChatEndpointContext, chatEndpoint } from './chat-completions.js';
 import { authorized } from './chat-request.js';
 import { timerFrom } from './delay.js';
 import { ConnectionResetError, fetchFailed } from './faults.js';
@@ -31,18 +32,19 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
   const resolved = resolveSimulatorOptions(options);
   const stats = new StatsRecorder();
   let serial = 0;
-  const chat = chatEndpoint({
+  const realtime: ChatEndpointContext = {
     options: resolved,
     limiter: new RateLimiter(resolved),
     stats,
     random: mulberry32(resolved.seed),
     setTimer: timerFrom(resolved.clock),
     nextSerial: () => ++serial,
-  });
+  };
+  const chat = chatEndpoint(realtime);
 
   // The Batch APIs and Anthropic's endpoints (`src/simulator/batch`, `src/simulator/anthropic`).
   const batches = batchContext(resolved, stats);
-  const moreRoutes = routeTable([...openaiBatchRoutes(batches)]);
+  const moreRoutes = routeTable([...openaiBatchRoutes(batches), ...anthropicRoutes(batches, realtime)]);
   const snapshot = () => {
     batches.settle(); // batches that ended since the last request count their lines
     return stats.snapshot();

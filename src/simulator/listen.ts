@@ -33,8 +33,9 @@ export async function listen(
     throw new TypeError('listen option "host" must be a non-empty string');
   }
 
+  let origin: string | undefined; // known once bound, before any request can arrive
   const server = createServer((req, res) => {
-    serveNode((request) => simulator.handle(request), req, res).catch(() => res.destroy());
+    serveNode((request) => simulator.handle(request), req, res, origin).catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -46,9 +47,10 @@ export async function listen(
   const address = server.address();
   const bound = typeof address === 'object' && address !== null ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  origin = `http://${urlHost}:${bound}`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${bound}/v1`,
+    url: `${origin}/v1`,
     port: bound,
     // Idempotent: a test's own close() and its afterEach may both call it.
     close: () =>

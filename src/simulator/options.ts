@@ -105,11 +105,12 @@ export const DEFAULT_MODELS: readonly string[] = [
 ];
 
 export const DEFAULT_ANTHROPIC_MODELS: readonly string[] = [
-  'claude-sonnet-4-5',
+  'claude-sonnet-4-6',
+  'claude-opus-4-8',
   'claude-haiku-4-5',
-  'claude-opus-4-1',
-  'claude-sonnet-4-0',
-  'claude-3-5-haiku-latest',
+  'claude-sonnet-5',
+  'claude-opus-5',
+  'claude-sonnet-4-5',
 ];
 
 /** Order matters: it is the order in which one uniform draw is split between the faults. */

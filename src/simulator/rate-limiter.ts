@@ -20,6 +20,14 @@ export type Admission =
   /** `waitMs` is how long until this same request would be admitted; `limit` is the one that binds. */
   | { readonly admitted: false; readonly waitMs: number; readonly limit: 'requests' | 'tokens' };
 
+/** One limit as the headers report it: per minute, what is left, and ms until the bucket is full. */
+export interface LimitState {
+  readonly name: 'requests' | 'tokens';
+  readonly limit: number;
+  readonly remaining: number;
+  readonly untilFullMs: number;
+}
+
 // Refill arithmetic is in floating point; a level this close to what is needed counts as enough, so
 // a client that waits exactly `retry-after-ms` is admitted.
 const EPSILON = 1e-6;
@@ -110,17 +118,31 @@ export class RateLimiter {
   /** The `x-ratelimit-*` headers as of now; a limit that is not configured gets none. */
   headers(): Record<string, string> {
     const headers: Record<string, string> = {};
+    for (const { name, limit, remaining, untilFullMs } of this.limits()) {
+      headers[`x-ratelimit-limit-${name}`] = String(limit);
+      headers[`x-ratelimit-remaining-${name}`] = String(remaining);
+      headers[`x-ratelimit-reset-${name}`] = formatDuration(untilFullMs);
+    }
+    return headers;
+  }
+
+  /** Each configured limit as of now, for the headers of either API (Anthropic writes its own). */
+  limits(): LimitState[] {
     const now = this.#clock.now();
+    const limits: LimitState[] = [];
     for (const [name, bucket] of [
       ['requests', this.#requests],
       ['tokens', this.#tokens],
     ] as const) {
       if (!bucket) continue;
       bucket.refill(now);
-      headers[`x-ratelimit-limit-${name}`] = String(bucket.limit);
-      headers[`x-ratelimit-remaining-${name}`] = String(bucket.remaining());
-      headers[`x-ratelimit-reset-${name}`] = formatDuration(bucket.untilFull());
+      limits.push({
+        name,
+        limit: bucket.limit,
+        remaining: bucket.remaining(),
+        untilFullMs: bucket.untilFull(),
+      });
     }
-    return headers;
+    return limits;
   }
 }

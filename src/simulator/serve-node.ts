@@ -10,6 +10,7 @@ export async function serveNode(
   handle: (request: Request) => Promise<Response>,
   req: IncomingMessage,
   res: ServerResponse,
+  origin = 'http://simulator',
 ): Promise<void> {
   const controller = new AbortController();
   // The client left before the answer was complete: abort, so hangs and streams stop and are counted.
@@ -23,8 +24,9 @@ export async function serveNode(
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   const method = req.method ?? 'GET';
-  // Only the path matters to the handler; a fixed origin avoids trusting the Host header.
-  const request = new Request(new URL(req.url ?? '/', 'http://simulator'), {
+  // The origin is the server's own address, not the Host header: answers that link back to the
+  // simulator (Anthropic's `results_url`) must not point where a client's header says.
+  const request = new Request(new URL(req.url ?? '/', origin), {
     method,
     headers,
     ...(method === 'GET' || method === 'HEAD' ? {} : { body }),

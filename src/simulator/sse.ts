@@ -4,6 +4,8 @@ import { delay, type SetTimer } from './delay.js';
 export interface SseEvent {
   readonly delayMs: number;
   readonly data: string;
+  /** The `event:` line, for APIs that name their events (Anthropic's). */
+  readonly event?: string;
 }
 
 export interface SseStreamOptions {
@@ -61,7 +63,8 @@ export function sseStream(
         return; // aborted (onAbort has errored the stream) or cancelled
       }
       if (ended) return;
-      controller.enqueue(encoder.encode(`data: ${event.data}\n\n`));
+      const name = event.event === undefined ? '' : `event: ${event.event}\n`;
+      controller.enqueue(encoder.encode(`${name}data: ${event.data}\n\n`));
       // Close right after the last event rather than on the next pull, which a reader may never make.
       if (next === events.length) {
         controller.close();

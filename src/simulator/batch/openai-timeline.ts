@@ -1,4 +1,5 @@
 import { allDoneAt, type LinePlan, linesDone, linesEndAt } from './line-plan.js';
+import { type Step, stepAt } from './steps.js';
 
 export type BatchStatus =
   | 'validating'
@@ -26,7 +27,7 @@ export interface TimelineInput {
 
 export interface Timeline {
   /** Each status with the clock ms it starts at, in order; the last one may lie in the future. */
-  readonly steps: readonly { readonly status: BatchStatus; readonly at: number }[];
+  readonly steps: readonly Step<BatchStatus>[];
   /** Lines that will have run once the batch ends (fewer when it expires or is cancelled). */
   readonly linesRun: number;
 }
@@ -39,7 +40,7 @@ export interface Timeline {
  */
 export function openaiTimeline(input: TimelineInput, now: number): Timeline {
   const { createdAt, validatedAt, plan, cancelAt } = input;
-  const steps: { status: BatchStatus; at: number }[] = [{ status: 'validating', at: createdAt }];
+  const steps: Step<BatchStatus>[] = [{ status: 'validating', at: createdAt }];
   const cancel = (at: number, linesRun: number): Timeline => {
     steps.push({ status: 'cancelling', at }, { status: 'cancelled', at: at + input.cancellingMs });
     return { steps, linesRun };
@@ -65,9 +66,8 @@ export function openaiTimeline(input: TimelineInput, now: number): Timeline {
 
 /** The status at `now`, and when it began. */
 export function statusAt(timeline: Timeline, now: number): { status: BatchStatus; since: number } {
-  let current = timeline.steps[0]!;
-  for (const step of timeline.steps) if (step.at <= now) current = step;
-  return { status: current.status, since: current.at };
+  const { status, at } = stepAt(timeline.steps, now);
+  return { status, since: at };
 }
 
 export const ENDED: ReadonlySet<BatchStatus> = new Set(['failed', 'completed', 'expired', 'cancelled']);
