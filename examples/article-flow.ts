@@ -1,10 +1,11 @@
 /**
  * The article chain as a flow module: an outline of three sections, every section written at once,
  * then an intro over all of them. Run it over a file of topics with
- *   npx tsx src/cli/main.ts flow examples/article-flow.ts --input examples/topics.jsonl --out /tmp/articles.jsonl
+ *   npx volley flow examples/article-flow.ts --input examples/topics.jsonl --out /tmp/articles.jsonl --sim
  */
+
+import { flow, parseList } from 'volley';
 import { z } from 'zod';
-import { flow, parseList } from '../src/flows/index.js';
 
 export interface Article {
   readonly topic: string;

@@ -3,10 +3,8 @@
  * default gpt-4o-mini), otherwise the built-in simulator, served in-process over real HTTP with a
  * fixed latency so that the timings are easy to read.
  */
-import { Volley } from '../src/client/volley.js';
-import { formatDuration } from '../src/flows/critical-path.js';
-import { openai } from '../src/providers/openai.js';
-import { createSimulator, listen, type SimulatorStats } from '../src/simulator/index.js';
+import { openai, Volley } from 'volley';
+import { createSimulator, listen, type SimulatorStats } from 'volley/simulator';
 
 export interface ConnectOptions {
   /** The simulator's latency per call (ms). @default 400 */
@@ -56,14 +54,16 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
   const pace = options.msPerToken ? ` + ${options.msPerToken} ms per token` : '';
   return {
     volley,
-    where: `the built-in simulator (${formatDuration(latency)} per call${pace}${rate}; set OPENAI_API_KEY for OpenAI)`,
+    where: `the built-in simulator (${seconds(latency)} per call${pace}${rate}; set OPENAI_API_KEY for OpenAI)`,
     stats: () => simulator.stats(),
     close: () => server.close(),
   };
 }
 
 /** `3.1 s`, or `420 ms`. */
-export const seconds = formatDuration;
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
 
 /** The first `n` characters of a text on one line. */
 export function excerpt(text: string, n = 70): string {

@@ -2,7 +2,7 @@
  * Three prompts gathered at once in one flow step, against the same three one after another.
  *   npx tsx examples/gather.ts
  */
-import { flow } from '../src/flows/index.js';
+import { flow } from 'volley';
 import { connect, excerpt, seconds } from './connect.js';
 
 const angles = flow('angles', (topic: string, step) =>

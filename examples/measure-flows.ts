@@ -5,10 +5,8 @@
  *   npx tsx examples/measure-flows.ts throughput learned   the same, with the limit learned from the headers
  * Everything runs against the built-in simulator over real HTTP.
  */
-import { Volley } from '../src/client/volley.js';
-import type { Flow } from '../src/flows/index.js';
-import { openai } from '../src/providers/openai.js';
-import { createSimulator, listen, type SimulatorOptions } from '../src/simulator/index.js';
+import { type Flow, openai, Volley } from 'volley';
+import { createSimulator, listen, type SimulatorOptions } from 'volley/simulator';
 import { type Article, article, jsonOutlineArticle, streamedArticle } from './article-flow.js';
 
 async function simulated(options: SimulatorOptions, rpm?: number) {

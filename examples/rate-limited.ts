@@ -3,7 +3,7 @@
  * simulator answers 429 to anything faster) instead of sending all fifty and retrying.
  *   npx tsx examples/rate-limited.ts
  */
-import { flow } from '../src/flows/index.js';
+import { flow } from 'volley';
 import { connect, excerpt, seconds } from './connect.js';
 
 const RPM = 600;

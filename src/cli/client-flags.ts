@@ -1,19 +1,22 @@
 /**
- * The flags every command that makes calls shares (model, server, limits, retries, timeouts), and
- * the client they build: an OpenAI-compatible server, or the built-in simulator over real HTTP when
- * asked with `--sim` or when no API key is configured. Values come from flags, then a JSON config
- * file (`--config`), then the environment.
+ * The flags every command that makes calls shares (provider, model, server, limits, retries,
+ * timeouts), and the client they build: the provider's server, an OpenAI- or Anthropic-compatible
+ * one at `--base-url`, or the built-in simulator over real HTTP when asked with `--sim`. Never the
+ * simulator without `--sim`: fake answers must not pass for real ones. Values come from flags, then
+ * a JSON config file (`--config`), then the environment. Everything is checked before anything
+ * starts, and the simulator is loaded only when asked for.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Volley } from '../client/volley.js';
-import { openai } from '../providers/openai.js';
-import { createSimulator } from '../simulator/handler.js';
-import { listen } from '../simulator/listen.js';
+import { didYouMean, oneOf } from '../options/check.js';
+import type { Provider } from '../providers/types.js';
+import { type EndpointIdentity, identityOf } from '../run/identity.js';
 import { durationFlag, numberFlag, UsageError } from './args.js';
 import type { CliIO } from './io.js';
 
 export const clientFlagOptions = {
+  provider: { type: 'string' },
   model: { type: 'string' },
   'base-url': { type: 'string' },
   'api-key-env': { type: 'string' },
@@ -31,17 +34,33 @@ export const clientFlagOptions = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
+/** What each `--provider` defaults to. */
+const PROVIDERS = {
+  openai: { label: 'OpenAI', keyEnv: 'OPENAI_API_KEY', urlEnv: 'OPENAI_BASE_URL', model: 'gpt-4o-mini' },
+  anthropic: {
+    label: 'Anthropic',
+    keyEnv: 'ANTHROPIC_API_KEY',
+    urlEnv: 'ANTHROPIC_BASE_URL',
+    model: 'claude-sonnet-4-0',
+  },
+} as const;
+type ProviderKind = keyof typeof PROVIDERS;
+const PROVIDER_KINDS = Object.keys(PROVIDERS) as ProviderKind[];
+
 export const clientFlagsUsage = `Provider and limits:
-  --model NAME          model for lines that name none (default: gpt-4o-mini)
-  --base-url URL        OpenAI-compatible server (default: env OPENAI_BASE_URL, else OpenAI)
-  --api-key-env NAME    environment variable holding the API key (default: OPENAI_API_KEY)
+  --provider NAME       openai or anthropic (default: openai)
+  --model NAME          model for lines that name none (default: gpt-4o-mini; claude-sonnet-4-0)
+  --base-url URL        a compatible server (default: env OPENAI_BASE_URL or ANTHROPIC_BASE_URL,
+                        else the provider's own API)
+  --api-key-env NAME    environment variable holding the API key
+                        (default: OPENAI_API_KEY; ANTHROPIC_API_KEY with --provider anthropic)
   --rpm N, --tpm N      requests / tokens per minute (default: learned from the server's headers)
   --concurrency N       fixed cap on calls in flight (default: adaptive)
   --timeout 30s         per-attempt timeout (default: 60s)
   --deadline 10m        time budget per item, retries included (default: none)
   --max-attempts N      attempts per item, the first included (default: 6)
   --config FILE         JSON file with any of these flags as keys (flags win)
-  --sim                 use the built-in simulator (the default when no API key is set)
+  --sim                 answer from the built-in simulator instead (fake answers, no key needed)
   --sim-rpm N, --sim-tpm N, --sim-latency 400ms   the simulator's limits and median latency
   --quiet, -q           no progress output`;
 
@@ -56,60 +75,123 @@ export interface CliClient {
   /** Where calls go, for the user: a URL without credentials, or the simulator. */
   readonly description: string;
   readonly model: string;
+  /** What answers, for the journal header: a resume against another endpoint is noticed. */
+  readonly identity: EndpointIdentity;
   /** Present when the calls go to the built-in simulator. */
   readonly simulator?: { readonly url: string; stats(): unknown };
   close(): Promise<void>;
 }
 
-export async function clientFromFlags(flags: ClientFlagValues, io: CliIO): Promise<CliClient> {
+export interface ClientFromFlagsOptions {
+  /** Nothing will be sent (`--dry-run`): a missing key is no error. @default false */
+  readonly offline?: boolean;
+}
+
+export async function clientFromFlags(
+  flags: ClientFlagValues,
+  io: CliIO,
+  { offline = false }: ClientFromFlagsOptions = {},
+): Promise<CliClient> {
   const values = { ...(await readConfig(flags.config, io.cwd)), ...definedOnly(flags) };
-  const keyEnv = values['api-key-env'] ?? 'OPENAI_API_KEY';
-  const apiKey = io.env[keyEnv];
-  const baseURL = values['base-url'] ?? io.env['OPENAI_BASE_URL'];
-  const model = values.model ?? io.env['VOLLEY_MODEL'] ?? 'gpt-4o-mini';
-  const limits = {
-    rpm: numberFlag('rpm', values.rpm),
-    tpm: numberFlag('tpm', values.tpm),
-    concurrency: numberFlag('concurrency', values.concurrency, { integer: true }),
-  };
+  const kind = oneOf('--provider', values.provider ?? 'openai', PROVIDER_KINDS) ?? 'openai';
+  const defaults = PROVIDERS[kind];
+  const keyEnv = values['api-key-env'] ?? defaults.keyEnv;
+  const apiKey = io.env[keyEnv] || undefined;
+  const urlFlag = values['base-url'];
+  const baseURL =
+    urlFlag !== undefined
+      ? checkURL(urlFlag, '--base-url')
+      : io.env[defaults.urlEnv] && checkURL(io.env[defaults.urlEnv]!, defaults.urlEnv);
+  const model = values.model ?? io.env['VOLLEY_MODEL'] ?? defaults.model;
   const options = {
     model,
-    limits,
+    limits: {
+      rpm: numberFlag('rpm', values.rpm),
+      tpm: numberFlag('tpm', values.tpm),
+      concurrency: numberFlag('concurrency', values.concurrency, { integer: true }),
+    },
     timeout: durationFlag('timeout', values.timeout),
     deadline: durationFlag('deadline', values.deadline),
     retry: { maxAttempts: numberFlag('max-attempts', values['max-attempts'], { integer: true }) },
-    signal: undefined,
   };
-
-  const useSim = values.sim === true || (!apiKey && !baseURL);
-  if (!useSim) {
-    const provider = openai({ apiKey, baseURL, defaultModel: model, env: io.env });
-    const where = baseURL ? safeURL(baseURL) : 'OpenAI';
-    return { volley: new Volley({ provider, ...options }), description: where, model, close: async () => {} };
-  }
-
-  if (values.sim !== true && !values.quiet) {
-    io.stderr.write(
-      `No ${keyEnv} or --base-url set: using the built-in simulator (pass --sim to say so, or set ${keyEnv}).\n`,
-    );
-  }
-  const simulator = createSimulator({
+  const sim = {
     rpm: numberFlag('sim-rpm', values['sim-rpm']) ?? 3000,
     tpm: numberFlag('sim-tpm', values['sim-tpm']) ?? 2_000_000,
     latencyMedianMs: durationFlag('sim-latency', values['sim-latency']) ?? 400,
-    latencySpread: 0.3,
-    models: [],
+  };
+
+  if (values.sim === true) {
+    if (kind !== 'openai')
+      throw new UsageError('--sim speaks the OpenAI API only; drop --provider or --sim.');
+    const { createSimulator, listen } = await import('../simulator/index.js');
+    const simulator = createSimulator({ ...sim, latencySpread: 0.3, models: [] });
+    const server = await listen(simulator);
+    const provider = await makeProvider(kind, { apiKey: 'sim', baseURL: server.url, model, env: {} });
+    return {
+      volley: new Volley({ provider, ...options }),
+      description: `the built-in simulator at ${server.url}`,
+      model,
+      identity: identityOf(provider, { simulator: true, model }),
+      simulator: { url: server.url, stats: () => simulator.stats() },
+      close: () => server.close(),
+    };
+  }
+
+  if (!apiKey && !baseURL && !offline) {
+    throw new UsageError(
+      `No API key: set ${keyEnv} to call ${defaults.label}, pass --base-url for a server that needs ` +
+        'no key, or --sim for fake answers from the built-in simulator.',
+    );
+  }
+  const provider = await makeProvider(kind, {
+    // A dry run sends nothing, so any key will do for building the client.
+    apiKey: apiKey ?? (offline && !baseURL ? 'unused-offline' : undefined),
+    baseURL,
+    model,
+    env: io.env,
   });
-  const server = await listen(simulator);
-  const provider = openai({ apiKey: 'sim', baseURL: server.url, defaultModel: model, env: {} });
   return {
     volley: new Volley({ provider, ...options }),
-    description: `the built-in simulator at ${server.url}`,
+    description: baseURL ? safeURL(baseURL) : defaults.label,
     model,
-    simulator: { url: server.url, stats: () => simulator.stats() },
-    close: () => server.close(),
+    identity: identityOf(provider, { simulator: false, model }),
+    close: async () => {},
   };
 }
+
+async function makeProvider(
+  kind: ProviderKind,
+  { apiKey, baseURL, model, env }: { apiKey?: string; baseURL?: string; model: string; env: CliIO['env'] },
+): Promise<Provider> {
+  const options = { apiKey, baseURL, defaultModel: model, env };
+  if (kind === 'anthropic') return (await import('../providers/anthropic.js')).anthropic(options);
+  return (await import('../providers/openai.js')).openai(options);
+}
+
+/**
+ * The URL, when it is one a server can be reached at. `new URL` accepts `http://127.0.0.1:/v1`
+ * (an empty port means the default one), which is never what was meant: such a run once marked
+ * 78,142 lines failed over ten minutes.
+ */
+export function checkURL(url: string, source: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(
+      `${source} '${url}' is not a URL; expected something like http://localhost:8000/v1.`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new UsageError(`${source} '${url}' must start with http:// or https://.`);
+  if (/^[a-z][a-z\d+.-]*:\/\/[^/?#]*:(?:[/?#]|$)/i.test(url))
+    throw new UsageError(
+      `${source} '${url}' has a colon but no port; give the port (http://127.0.0.1:8000/v1) or drop the colon.`,
+    );
+  return url;
+}
+
+const CONFIG_KEYS = Object.keys(clientFlagOptions).filter((key) => key !== 'config');
 
 async function readConfig(path: string | undefined, cwd: string): Promise<ClientFlagValues> {
   if (path === undefined) return {};
@@ -125,7 +207,12 @@ async function readConfig(path: string | undefined, cwd: string): Promise<Client
   const config: Record<string, string | boolean> = {};
   for (const [key, value] of Object.entries(parsed)) {
     const spec = clientFlagOptions[key as keyof typeof clientFlagOptions];
-    if (!spec || key === 'config') throw new UsageError(`Unknown key '${key}' in the config file ${path}.`);
+    if (!spec || key === 'config') {
+      const near = didYouMean(key, CONFIG_KEYS);
+      const hint =
+        near === undefined ? ` Known keys: ${CONFIG_KEYS.join(', ')}.` : ` Did you mean '${near}'?`;
+      throw new UsageError(`Unknown key '${key}' in the config file ${path}.${hint}`);
+    }
     if (
       spec.type === 'boolean'
         ? typeof value !== 'boolean'
@@ -146,14 +233,8 @@ function definedOnly<T extends object>(values: T): Partial<T> {
 
 /** The server's address without any credentials embedded in it. */
 function safeURL(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    throw new UsageError(
-      `--base-url '${url}' is not a URL; expected something like http://localhost:8000/v1.`,
-    );
-  }
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
 }

@@ -2,7 +2,9 @@
  * The one place that turns outcomes into exit codes; the README documents the same table.
  * Commands return these, and `main` maps any error that escapes a command.
  */
+import { BatchError } from '../batch/errors.js';
 import { VolleyError } from '../errors.js';
+import { OptionError } from '../options/check.js';
 import { UsageError } from './args.js';
 
 export const EXIT = {
@@ -33,11 +35,25 @@ export function exitCodeForRun(outcome: RunOutcome, anyItemFailed: boolean): Exi
   return outcome === 'budget' ? EXIT.budget : EXIT.fatal;
 }
 
+/**
+ * The code for an error that escaped a command. Only usage errors are 2; the machine's own errors
+ * (a full disk, a permission) are 3 with the system's reason; anything else Volley did not expect
+ * is a bug (70), which `main` reports as one.
+ */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof UsageError || error instanceof TypeError) return EXIT.usage;
+  if (error instanceof UsageError || error instanceof OptionError) return EXIT.usage;
+  if (error instanceof BatchError) return error.code === 'journal_corrupt' ? EXIT.fatal : EXIT.usage;
   if (error instanceof VolleyError) {
     if (error.code === 'aborted') return EXIT.interrupted;
     if (error.code === 'budget_exceeded') return EXIT.budget;
+    return EXIT.fatal;
   }
-  return EXIT.fatal;
+  if (error instanceof Error && error.name === 'AbortError') return EXIT.interrupted;
+  if (isSystemError(error)) return EXIT.fatal;
+  return EXIT.internal;
+}
+
+/** An error from the operating system (`ENOSPC`, `EACCES`, ...), as Node raises them. */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }

@@ -13,8 +13,8 @@ export interface CliIO {
 
 export interface Command {
   readonly name: string;
-  /** One line for `volley --help`. */
-  readonly summary: string;
+  /** @deprecated The line in `volley --help` is the one in `commands/index.ts`; this one is unused. */
+  readonly summary?: string;
   /** The command's own help text. */
   readonly usage: string;
   /** Runs with the arguments after the command name; resolves to the process exit code. */

@@ -1,14 +1,24 @@
 #!/usr/bin/env node
-/** The `volley` command: picks a command by name, runs it, and maps what escapes it to an exit code. */
+/**
+ * The `volley` command: picks a command by name, loads and runs it, and maps what escapes it to an
+ * exit code. Kept light: `--help` and `--version` load no command and nothing heavy.
+ */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { didYouMean } from '../options/check.js';
 import { redactSecrets } from '../providers/shared.js';
 import { UsageError } from './args.js';
-import { commands } from './commands/index.js';
+import { type CommandEntry, commands } from './commands/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import type { CliIO } from './io.js';
+import { stopSignals } from './signals.js';
 
-export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+/** Runs one command line; `table` is injected by tests that need a command of their own. */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIO,
+  table: readonly CommandEntry[] = commands,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(help());
@@ -18,26 +28,56 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     io.stdout.write(`${await version()}\n`);
     return EXIT.ok;
   }
-  const command = commands.find((c) => c.name === name);
   try {
-    if (!command) throw new UsageError(`Unknown command '${name}'.\n\n${help()}`);
+    const entry = table.find((c) => c.name === name);
+    if (!entry) throw new UsageError(unknownCommand(name));
+    const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(`${command.usage}\n`);
       return EXIT.ok;
     }
     return await command.run(rest, io);
   } catch (error) {
+    const code = exitCodeFor(error);
+    const secrets = secretsIn(argv, io.env);
+    const say = (text: string) => io.stderr.write(`${redactSecrets(text, secrets)}\n`);
     const message = error instanceof Error ? error.message : String(error);
-    const secrets = [io.env['OPENAI_API_KEY'], io.env['ANTHROPIC_API_KEY']].filter((s): s is string => !!s);
-    io.stderr.write(`volley: ${redactSecrets(message, secrets)}\n`);
-    return exitCodeFor(error);
+    if (code !== EXIT.internal) {
+      say(`volley: ${message}`);
+    } else {
+      say(`volley: internal error: ${message}`);
+      say(`This is a bug in Volley, please report it with the command: volley ${argv.join(' ')}`);
+      const stack = error instanceof Error ? error.stack : undefined;
+      if (io.env['VOLLEY_DEBUG'] === '1' && stack) say(stack);
+      else say('(Set VOLLEY_DEBUG=1 to see where it happened.)');
+    }
+    return code;
   }
+}
+
+/** The keys this command line may use, so that no message shows one. */
+function secretsIn(argv: readonly string[], env: CliIO['env']): string[] {
+  const names = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY'];
+  argv.forEach((arg, i) => {
+    if (arg === '--api-key-env' && argv[i + 1]) names.push(argv[i + 1]!);
+    else if (arg.startsWith('--api-key-env=')) names.push(arg.slice('--api-key-env='.length));
+  });
+  return names.map((name) => env[name]).filter((key): key is string => !!key);
 }
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return `Usage: volley <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'volley <command> --help' for a command's options.\n`;
+}
+
+function unknownCommand(name: string): string {
+  const near = didYouMean(
+    name,
+    commands.map((c) => c.name),
+  );
+  const hint = near === undefined ? '' : ` Did you mean '${near}'?`;
+  return `Unknown command '${name}'.${hint}\n\n${help()}`;
 }
 
 async function version(): Promise<string> {
@@ -50,30 +90,29 @@ async function version(): Promise<string> {
 
 /** Runs when this file is the process's entry point (the `volley` bin), not when imported by tests. */
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    // The first Ctrl-C stops new work and lets calls in flight finish; the second quits at once.
-    if (++interrupts > 1) process.exit(EXIT.interrupted);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stops = stopSignals(process, {
+    write: (text) => process.stderr.write(text),
+    exit: (code) => process.exit(code),
+  });
   const io: CliIO = {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
     env: process.env,
     cwd: process.cwd(),
-    signal: controller.signal,
+    signal: stops.signal,
+    hardSignal: stops.hardSignal,
   };
   runCli(process.argv.slice(2), io).then(
     (code) => {
+      stops.dispose();
       process.exitCode = code;
+      // After a second Ctrl-C the summary is out; whatever still holds the process open should not.
+      if (stops.hardSignal.aborted) process.exit(code);
     },
     (error: unknown) => {
-      process.stderr.write(`volley: ${String(error)}\n`);
-      process.exitCode = EXIT.fatal;
+      process.stderr.write(`volley: internal error: ${String(error)}\n`);
+      process.exitCode = EXIT.internal;
     },
   );
 }

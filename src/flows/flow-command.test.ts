@@ -110,7 +110,7 @@ describe('volley flow', () => {
     await writeFile(none, 'export const x = 1;\n');
     const missing = io();
     const code = await runCli(['flow', none, '-i', none, '-o', join(dir, 'o.jsonl'), '--sim'], missing);
-    expect(code).toBe(3);
+    expect(code).toBe(2);
     expect(missing.err()).toContain('exports no flow');
   });
 });

@@ -81,7 +81,7 @@ export const demo: Command = {
       );
       out(`   one after another it would take about ${seconds(batch.length * latency)}\n`);
       out(
-        'Next, a batch from a file: node dist/cli/main.js run examples/prompts.jsonl --out results.jsonl --report',
+        'Next, a batch from a file: node dist/cli/main.js run examples/prompts.jsonl --out results.jsonl --sim --report',
       );
       return EXIT.ok;
     } finally {

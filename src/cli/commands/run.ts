@@ -91,7 +91,7 @@ export const run: Command = {
     const lines = () => (inputPath ? readFileLines(inputPath) : readLines(io.stdin as AsyncIterable<Buffer>));
 
     if (values['dry-run']) {
-      const client = await clientFromFlags(clientFlags as ClientFlagValues, io);
+      const client = await clientFromFlags(clientFlags as ClientFlagValues, io, { offline: true });
       try {
         const { rpm, tpm, outputTokens } = client.volley.options;
         const report = await dryRun(lines(), {

@@ -1,5 +1,8 @@
 /** `volley sim`: the built-in OpenAI-compatible simulator, served over HTTP until Ctrl-C. */
-import { createSimulator } from '../../simulator/handler.js';
+import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { OptionError } from '../../options/check.js';
+import { createSimulator, type Simulator } from '../../simulator/handler.js';
 import { listen } from '../../simulator/listen.js';
 import { durationFlag, numberFlag, parseFlags, UsageError } from '../args.js';
 import { EXIT } from '../exit-codes.js';
@@ -22,7 +25,8 @@ Options:
   --fail-500 P, --fail-503 P, --reset P, --hang P, --malformed P
                         fault rates, each a probability from 0 to 1
   --seed N              seed for answers, latencies and faults (default: 1)
-  --require-key-env NAME  answer 401 unless the API key sent equals this variable's value`;
+  --require-key-env NAME  answer 401 unless the API key sent equals this variable's value
+  --log FILE            one JSON line per request as it arrives: {"at": epoch ms, "method", "path"}`;
 
 const options = {
   port: { type: 'string' },
@@ -41,6 +45,7 @@ const options = {
   malformed: { type: 'string' },
   seed: { type: 'string' },
   'require-key-env': { type: 'string' },
+  log: { type: 'string' },
 } as const;
 
 export const sim: Command = {
@@ -69,8 +74,10 @@ export const sim: Command = {
       apiKey: keyEnv ? requiredEnv(io.env, keyEnv) : undefined,
       models: [],
     });
-    const port = values.port === undefined ? 8787 : Number(values.port);
-    const server = await listen(simulator, { port, host: values.host ?? '127.0.0.1' });
+    const port = values.port === undefined ? 8787 : whole('port', values.port, 65_535);
+    const log = values.log === undefined ? undefined : createWriteStream(resolve(io.cwd, values.log));
+    const served = log ? logArrivals(simulator, log) : simulator;
+    const server = await listen(served, { port, host: values.host ?? '127.0.0.1' });
     io.stdout.write(`volley sim listening on ${server.url}\n`);
     io.stdout.write(`  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=anything volley run ...\n`);
     await new Promise<void>((resolve) => {
@@ -78,18 +85,44 @@ export const sim: Command = {
       io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     await server.close();
+    await new Promise((done) => (log ? log.end(done) : done(undefined)));
     io.stdout.write(`${JSON.stringify(simulator.stats())}\n`);
     return EXIT.ok;
   },
 };
 
+/**
+ * Notes each request's arrival before the simulator sees it, with the wall clock, so that another
+ * process's start can be compared with it (how long `volley run` takes to send its first request).
+ */
+function logArrivals(
+  simulator: Pick<Simulator, 'handle'>,
+  log: NodeJS.WritableStream,
+): Pick<Simulator, 'handle'> {
+  return {
+    handle(request) {
+      const at = performance.timeOrigin + performance.now();
+      const { pathname } = new URL(request.url);
+      log.write(
+        `${JSON.stringify({ at: Math.round(at * 1000) / 1000, method: request.method, path: pathname })}\n`,
+      );
+      return simulator.handle(request);
+    },
+  };
+}
+
 /** A number from 0 to `max` (a probability by default); 0 when absent. */
 function rate(name: string, value: string | undefined, max = 1): number {
   if (value === undefined) return 0;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < 0 || number > max) {
-    throw new UsageError(`--${name} takes a number from 0 to ${max}, got '${value}'.`);
-  }
+  const number = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(number) || number < 0 || number > max)
+    throw new OptionError(`--${name} takes a number from 0 to ${max}, got '${value}'.`);
+  return number;
+}
+
+function whole(name: string, value: string, max: number): number {
+  const number = rate(name, value, max);
+  if (!Number.isInteger(number)) throw new OptionError(`--${name} takes a whole number, got '${value}'.`);
   return number;
 }
 
