@@ -1,5 +1,5 @@
 /** `volley sim`: the built-in OpenAI-compatible simulator, served over HTTP until Ctrl-C. */
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OptionError } from '../../options/check.js';
 import { createSimulator, type Simulator } from '../../simulator/handler.js';
@@ -75,8 +75,8 @@ export const sim: Command = {
       models: [],
     });
     const port = values.port === undefined ? 8787 : whole('port', values.port, 65_535);
-    const log = values.log === undefined ? undefined : createWriteStream(resolve(io.cwd, values.log));
-    const served = log ? logArrivals(simulator, log) : simulator;
+    const log = values.log === undefined ? undefined : openSync(resolve(io.cwd, values.log), 'a');
+    const served = log === undefined ? simulator : logArrivals(simulator, log);
     const server = await listen(served, { port, host: values.host ?? '127.0.0.1' });
     io.stdout.write(`volley sim listening on ${server.url}\n`);
     io.stdout.write(`  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=anything volley run ...\n`);
@@ -85,7 +85,7 @@ export const sim: Command = {
       io.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     await server.close();
-    await new Promise((done) => (log ? log.end(done) : done(undefined)));
+    if (log !== undefined) closeSync(log);
     io.stdout.write(`${JSON.stringify(simulator.stats())}\n`);
     return EXIT.ok;
   },
@@ -94,18 +94,15 @@ export const sim: Command = {
 /**
  * Notes each request's arrival before the simulator sees it, with the wall clock, so that another
  * process's start can be compared with it (how long `volley run` takes to send its first request).
+ * Written synchronously: the line is in the file before the answer leaves.
  */
-function logArrivals(
-  simulator: Pick<Simulator, 'handle'>,
-  log: NodeJS.WritableStream,
-): Pick<Simulator, 'handle'> {
+function logArrivals(simulator: Pick<Simulator, 'handle'>, fd: number): Pick<Simulator, 'handle'> {
   return {
     handle(request) {
       const at = performance.timeOrigin + performance.now();
       const { pathname } = new URL(request.url);
-      log.write(
-        `${JSON.stringify({ at: Math.round(at * 1000) / 1000, method: request.method, path: pathname })}\n`,
-      );
+      const arrival = { at: Math.round(at * 1000) / 1000, method: request.method, path: pathname };
+      writeSync(fd, `${JSON.stringify(arrival)}\n`);
       return simulator.handle(request);
     },
   };
