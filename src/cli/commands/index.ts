@@ -43,4 +43,9 @@ export const commands: readonly CommandEntry[] = [
     summary: "print a run's progress, rates, 429s, failures and spend from its record or journal",
     load: async () => (await import('./status.js')).status,
   },
+  {
+    name: 'worker',
+    summary: 'answer the calls that runs with --queue put on Redis, sharing one rate limit',
+    load: async () => (await import('./worker.js')).worker,
+  },
 ];

@@ -35,7 +35,12 @@ export function findRedisServer(): string | undefined {
   return undefined;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /** Makes the server require this password (`requirepass`). */
+  readonly password?: string;
+}
+
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = findRedisServer();
   if (!binary) throw new Error('No redis-server on the PATH: apt-get install -y redis-server');
   const dir = await mkdtemp(join(tmpdir(), 'volley-redis-'));
@@ -45,14 +50,15 @@ export async function startRedis(): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
     try {
-      child = await launch(binary, port, dir);
+      child = await launch(binary, port, dir, options);
       break;
     } catch (error) {
       if (attempt >= 4) throw error;
     }
   }
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   const server: RedisServer = {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${auth}127.0.0.1:${port}`,
     port,
     async stop() {
       const running = child;
@@ -60,7 +66,7 @@ export async function startRedis(): Promise<RedisServer> {
       if (running) await terminate(running);
     },
     async start() {
-      if (!child) child = await launch(binary, port, dir);
+      if (!child) child = await launch(binary, port, dir, options);
     },
     async close() {
       await server.stop();
@@ -70,9 +76,15 @@ export async function startRedis(): Promise<RedisServer> {
   return server;
 }
 
-function launch(binary: string, port: number, dir: string): Promise<ChildProcess> {
+function launch(
+  binary: string,
+  port: number,
+  dir: string,
+  options: RedisServerOptions,
+): Promise<ChildProcess> {
   if (port === 6379) return Promise.reject(new Error('Refusing port 6379: that is the shared Redis.'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (options.password) args.push('--requirepass', options.password);
   const child = spawn(binary, [...args, '--dir', dir, '--protected-mode', 'yes'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
