@@ -3,10 +3,12 @@
  * output starts with what earlier runs journaled. Once a resumed run has finished every line, the
  * output (and errors file) is rewritten from the journal in line order: an index of where each
  * line's record sits in the journal, then one positioned read per record, into a temporary file
- * that replaces the output only when complete.
+ * that replaces the output only when complete and synced (`replaceFile`): a kill at any moment
+ * leaves the old output or the new one, never a truncated one.
  */
 import { readSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { replaceFile } from '../journal/atomic.js';
 import { LineFile } from './line-file.js';
 
 const CHUNK = 1024 * 1024;
@@ -26,25 +28,48 @@ export async function rewriteInInputOrder(
   const file = await open(journal, 'r');
   try {
     const index = await indexJournal(file.fd);
-    const outTmp = await LineFile.open(`${out}.reordering`, { truncate: true });
-    const errorsTmp = errors ? await LineFile.open(`${errors}.reordering`, { truncate: true }) : undefined;
+    await replaceFile(
+      out,
+      async (outPath) => {
+        const outTmp = await LineFile.open(outPath, { truncate: true });
+        if (!errors) return copyInOrder(file.fd, index, outTmp, undefined);
+        await replaceFile(
+          errors,
+          async (errorsPath) => {
+            const errorsTmp = await LineFile.open(errorsPath, { truncate: true, what: 'the errors file' });
+            await copyInOrder(file.fd, index, outTmp, errorsTmp);
+          },
+          { what: 'the errors file' },
+        );
+      },
+      { what: 'the output' },
+    );
+  } finally {
+    await file.close();
+  }
+}
+
+/** Writes each line's record in line order, the failed ones to `errors` too, and closes both. */
+async function copyInOrder(
+  fd: number,
+  index: JournalIndex,
+  out: LineFile,
+  errors: LineFile | undefined,
+): Promise<void> {
+  try {
     let buffer = Buffer.alloc(64 * 1024);
     for (let line = 1; line <= index.maxLine; line++) {
       const length = index.lengths[line]!;
       if (length === 0) continue;
       if (length > buffer.length) buffer = Buffer.alloc(length * 2);
-      readSync(file.fd, buffer, 0, length, index.offsets[line]!);
+      readSync(fd, buffer, 0, length, index.offsets[line]!);
       const text = buffer.toString('utf8', 0, length);
-      outTmp.write(text);
-      if (index.failed[line]) errorsTmp?.write(text);
-      if (outTmp.backlog > 4 * CHUNK) await outTmp.flush();
+      out.write(text);
+      if (index.failed[line]) errors?.write(text);
+      if (out.backlog > 4 * CHUNK) await out.flush();
     }
-    await outTmp.close();
-    await errorsTmp?.close();
-    await rename(`${out}.reordering`, out);
-    if (errors) await rename(`${errors}.reordering`, errors);
   } finally {
-    await file.close();
+    await Promise.all([out.close(), errors?.close()]);
   }
 }
 
