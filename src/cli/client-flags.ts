@@ -41,7 +41,7 @@ const PROVIDERS = {
     label: 'Anthropic',
     keyEnv: 'ANTHROPIC_API_KEY',
     urlEnv: 'ANTHROPIC_BASE_URL',
-    model: 'claude-sonnet-4-0',
+    model: 'claude-sonnet-4-5',
   },
 } as const;
 type ProviderKind = keyof typeof PROVIDERS;
@@ -49,7 +49,7 @@ const PROVIDER_KINDS = Object.keys(PROVIDERS) as ProviderKind[];
 
 export const clientFlagsUsage = `Provider and limits:
   --provider NAME       openai or anthropic (default: openai)
-  --model NAME          model for lines that name none (default: gpt-4o-mini; claude-sonnet-4-0)
+  --model NAME          model for lines that name none (default: gpt-4o-mini; claude-sonnet-4-5)
   --base-url URL        a compatible server (default: env OPENAI_BASE_URL or ANTHROPIC_BASE_URL,
                         else the provider's own API)
   --api-key-env NAME    environment variable holding the API key
@@ -121,12 +121,12 @@ export async function clientFromFlags(
   };
 
   if (values.sim === true) {
-    if (kind !== 'openai')
-      throw new UsageError('--sim speaks the OpenAI API only; drop --provider or --sim.');
     const { createSimulator, listen } = await import('../simulator/index.js');
-    const simulator = createSimulator({ ...sim, latencySpread: 0.3, models: [] });
+    const simulator = createSimulator({ ...sim, latencySpread: 0.3, models: [], anthropicModels: [] });
     const server = await listen(simulator);
-    const provider = await makeProvider(kind, { apiKey: 'sim', baseURL: server.url, model, env: {} });
+    // The Anthropic SDK adds `/v1` to its base URL itself.
+    const url = kind === 'anthropic' ? server.url.replace(/\/v1$/, '') : server.url;
+    const provider = await makeProvider(kind, { apiKey: 'sim', baseURL: url, model, env: {} });
     return {
       volley: new Volley({ provider, ...options }),
       description: `the built-in simulator at ${server.url}`,

@@ -145,6 +145,25 @@ describe('no silent simulator', () => {
     expect(dry.code).toBe(0);
     expect(dry.out).toMatch(/3 to send/);
   });
+
+  it('answers as Anthropic from the simulator with --sim --provider anthropic', async () => {
+    const dir = await folder(['"a"']);
+    const argv = [
+      'run',
+      'in.jsonl',
+      '-o',
+      'o.jsonl',
+      '--provider',
+      'anthropic',
+      '--sim',
+      '--sim-latency',
+      '5ms',
+      '-q',
+    ];
+    expect((await cli(argv, {}, dir)).code).toBe(0);
+    const record = JSON.parse(await readFile(join(dir, 'o.jsonl'), 'utf8'));
+    expect(record.response.body.type).toBe('message'); // the Messages API's own body
+  });
 });
 
 describe('--provider anthropic', () => {
@@ -165,7 +184,7 @@ describe('--provider anthropic', () => {
             id: 'msg_1',
             type: 'message',
             role: 'assistant',
-            model: 'claude-sonnet-4-0',
+            model: 'claude-sonnet-4-5',
             content: [{ type: 'text', text: 'The Nile.' }],
             stop_reason: 'end_turn',
             usage: { input_tokens: 5, output_tokens: 3 },
@@ -184,7 +203,7 @@ describe('--provider anthropic', () => {
     );
     expect(err).toBe('');
     expect(code).toBe(0);
-    expect(seen).toMatchObject({ path: '/v1/messages', model: 'claude-sonnet-4-0' });
+    expect(seen).toMatchObject({ path: '/v1/messages', model: 'claude-sonnet-4-5' });
     expect(String(seen.key)).toContain('anthropic-key'); // x-api-key, or a bearer token
     const record = JSON.parse(await readFile(join(dir, 'o.jsonl'), 'utf8'));
     expect(record.response.body.content[0].text).toBe('The Nile.'); // the provider's own body

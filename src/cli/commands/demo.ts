@@ -31,7 +31,6 @@ const article = flow('article', async (topic: string, step) => {
 
 export const demo: Command = {
   name: 'demo',
-  summary: 'concurrent calls, a chain and a rate-limited batch against the simulator',
   usage,
   async run(args, io) {
     const { values } = parseFlags(args, { latency: { type: 'string' } }, usage);

@@ -25,7 +25,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'sim',
-    summary: 'serve the built-in OpenAI-compatible simulator',
+    summary: 'serve the built-in simulator (OpenAI- and Anthropic-compatible)',
     load: async () => (await import('./sim.js')).sim,
   },
   {

@@ -10,8 +10,9 @@ import type { Command } from '../io.js';
 
 const usage = `Usage: volley sim [options]
 
-Serves an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models, GET /stats)
-with provider-like rate limits, latency and faults, for offline runs and tests.
+Serves an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models, GET /stats), the
+Anthropic Messages API (POST /v1/messages) and both Batch APIs, with provider-like rate limits,
+latency and faults, for offline runs and tests.
 
 Options:
   --port N              TCP port (default: 8787; 0 picks a free one)
@@ -50,7 +51,6 @@ const options = {
 
 export const sim: Command = {
   name: 'sim',
-  summary: 'serve the built-in OpenAI-compatible simulator',
   usage,
   async run(args, io) {
     const { values } = parseFlags(args, options, usage);
@@ -80,6 +80,9 @@ export const sim: Command = {
     const server = await listen(served, { port, host: values.host ?? '127.0.0.1' });
     io.stdout.write(`volley sim listening on ${server.url}\n`);
     io.stdout.write(`  OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=anything volley run ...\n`);
+    io.stdout.write(
+      `  ANTHROPIC_BASE_URL=${server.url.replace(/\/v1$/, '')} ANTHROPIC_API_KEY=anything volley run --provider anthropic ...\n`,
+    );
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });
