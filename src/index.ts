@@ -51,7 +51,6 @@ export type {
   AzureOpenAIProviderOptions,
   CallRequest,
   ChatMessage,
-  EchoProviderOptions,
   OpenAIProviderOptions,
   Provider,
   ProviderRequest,
@@ -60,4 +59,4 @@ export type {
   SendContext,
   Usage,
 } from './providers/index.js';
-export { anthropic, azureOpenAI, echoProvider, openai } from './providers/index.js';
+export { anthropic, azureOpenAI, openai } from './providers/index.js';

@@ -164,8 +164,8 @@ async function makeProvider(
   { apiKey, baseURL, model, env }: { apiKey?: string; baseURL?: string; model: string; env: CliIO['env'] },
 ): Promise<Provider> {
   const options = { apiKey, baseURL, defaultModel: model, env };
-  if (kind === 'anthropic') return (await import('../providers/anthropic.js')).anthropic(options);
-  return (await import('../providers/openai.js')).openai(options);
+  const providers = await import('../providers/index.js');
+  return kind === 'anthropic' ? providers.anthropic(options) : providers.openai(options);
 }
 
 /**
