@@ -4,6 +4,7 @@ import { authorized, lastUserText, parseChatRequest } from './chat-request.js';
 import type { SetTimer } from './delay.js';
 import { deliver } from './deliver.js';
 import { formatDuration, retryAfterMs, retryAfterSeconds } from './durations.js';
+import { countedInFlight } from './in-flight.js';
 import type { ResolvedSimulatorOptions } from './options.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { errorResponse, errors } from './responses.js';
@@ -24,24 +25,7 @@ export interface ChatEndpointContext {
 
 /** `POST /v1/chat/completions`: the checks, most fundamental first, then the answer or a fault. */
 export function chatEndpoint(context: ChatEndpointContext): (request: Request) => Promise<Response> {
-  const { stats } = context;
-  return async (request) => {
-    stats.begin();
-    // A stream outlives this function; it takes over ending the in-flight count.
-    let release: (() => void) | undefined = () => stats.end();
-    try {
-      return await respond(request, context, () => {
-        const handedOver = release!;
-        release = undefined;
-        return handedOver;
-      });
-    } catch (error) {
-      if (request.signal.aborted) stats.count('aborted');
-      throw error;
-    } finally {
-      release?.();
-    }
-  };
+  return countedInFlight(context.stats, (request, takeRelease) => respond(request, context, takeRelease));
 }
 
 async function respond(request: Request, context: ChatEndpointContext, takeRelease: () => () => void) {

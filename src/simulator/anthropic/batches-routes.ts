@@ -1,15 +1,13 @@
 import type { BatchContext } from '../batch/context.js';
+import { simId } from '../batch/ids.js';
 import { listPage } from '../batch/list-page.js';
 import { hits } from '../batch/options.js';
 import type { Route } from '../batch/route-table.js';
 import { authorizedAnthropic } from './auth.js';
+import { readBatchRequests } from './batch-requests.js';
 import { anthropicErrorResponse, anthropicErrors } from './errors.js';
-import { type BatchRequest, MessageBatch } from './message-batch.js';
+import { MessageBatch } from './message-batch.js';
 import { batchesBase, messageBatchObject } from './message-batch-json.js';
-
-const MAX_REQUESTS = 100_000;
-const MAX_BYTES = 256 * 1024 * 1024;
-const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** `POST /v1/messages/batches`, `GET .../{id}`, `GET .../{id}/results`, `POST .../{id}/cancel`, and the list. */
 export function messageBatchesRoutes(context: BatchContext): Route[] {
@@ -33,36 +31,11 @@ export function messageBatchesRoutes(context: BatchContext): Route[] {
     Response.json(messageBatchObject(batch, context.now(), batchesBase(request)));
 
   async function create(request: Request): Promise<Response> {
-    const text = await request.text();
-    if (Buffer.byteLength(text) > MAX_BYTES)
-      return anthropicErrorResponse(413, anthropicErrors.tooLarge('A message batch may be at most 256 MB.'));
-    let body: { requests?: unknown } | undefined;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return invalid('The request body is not valid JSON.');
-    }
-    const requests = body?.requests;
-    if (!Array.isArray(requests) || requests.length === 0)
-      return invalid('requests: Field required (a non-empty list)');
-    if (requests.length > MAX_REQUESTS)
-      return invalid(`requests: at most ${MAX_REQUESTS} requests per batch, got ${requests.length}`);
-    const seen = new Set<string>();
-    const checked: BatchRequest[] = [];
-    for (const [index, entry] of requests.entries()) {
-      const { custom_id: customId, params } = (entry ?? {}) as { custom_id?: unknown; params?: unknown };
-      if (typeof customId !== 'string' || !CUSTOM_ID.test(customId))
-        return invalid(`requests.${index}.custom_id: 1 to 64 letters, digits, '_' or '-'`);
-      if (seen.has(customId))
-        return invalid(`requests.${index}.custom_id: '${customId}' is used more than once`);
-      seen.add(customId);
-      if (typeof params !== 'object' || params === null)
-        return invalid(`requests.${index}.params: Field required`);
-      checked.push({ customId, params });
-    }
+    const requests = readBatchRequests(await request.text());
+    if (!Array.isArray(requests)) return anthropicErrorResponse(requests.status, requests.error);
     const number = context.nextBatchNumber();
-    const id = `msgbatch_sim${number.toString(16).padStart(16, '0')}`;
-    const batch = new MessageBatch(id, number, context.now(), checked, context);
+    const id = simId('msgbatch_', number);
+    const batch = new MessageBatch(id, number, context.now(), requests, context);
     batches.set(id, batch);
     context.track(batch);
     context.stats.batches.count('batchesCreated');

@@ -1,7 +1,7 @@
 import type { BatchContext } from '../batch/context.js';
+import { lineId } from '../batch/ids.js';
 import { lineFault } from '../batch/line-faults.js';
-import type { LinePlan } from '../batch/line-plan.js';
-import { hits } from '../batch/options.js';
+import { type LinePlan, linePlan } from '../batch/line-plan.js';
 import { stepAt } from '../batch/steps.js';
 import { answerBatchRequest, type BatchRequestResult } from './batch-result.js';
 import { type MessageBatchTimeline, messageBatchTimeline } from './batch-timeline.js';
@@ -33,15 +33,13 @@ export class MessageBatch {
     readonly requests: readonly BatchRequest[],
     readonly context: BatchContext,
   ) {
-    const { batches } = context.options;
-    const stall = hits(batches.faults.stall, number) ? batches.faults.stall!.afterLines : Infinity;
-    this.plan = {
+    // No validation phase: requests start at once.
+    this.plan = linePlan(context.options.batches, {
+      number,
       total: requests.length,
+      createdAt,
       startAt: createdAt,
-      msPerLine: batches.msPerLine,
-      limit: Math.min(requests.length, stall),
-      expiresAt: createdAt + batches.windowMs,
-    };
+    });
   }
 
   timeline(): MessageBatchTimeline {
@@ -66,7 +64,7 @@ export class MessageBatch {
         stats.batches.count('linesNotRun');
         return { custom_id: customId, result: { type: rest } };
       }
-      const id = `msg_${this.id.slice('msgbatch_'.length)}${i.toString(16).padStart(6, '0')}`;
+      const id = lineId('msg_', this.id, i);
       const result: BatchRequestResult = answerBatchRequest(
         params,
         options,

@@ -1,5 +1,7 @@
+import { simId } from '../batch/ids.js';
 import type { ChatEndpointContext } from '../chat-completions.js';
 import { retryAfterSeconds } from '../durations.js';
+import { countedInFlight } from '../in-flight.js';
 import { authorizedAnthropic } from './auth.js';
 import { deliverMessage } from './deliver-message.js';
 import { anthropicErrorResponse, anthropicErrors } from './errors.js';
@@ -14,30 +16,13 @@ export interface MessagesContext extends ChatEndpointContext {
 
 /** `POST /v1/messages`: Anthropic's checks and errors, its rate-limit headers, then the answer or a fault. */
 export function messagesEndpoint(context: MessagesContext): (request: Request) => Promise<Response> {
-  const { stats } = context;
-  return async (request) => {
-    stats.begin();
-    // A stream outlives this function; it takes over ending the in-flight count.
-    let release: (() => void) | undefined = () => stats.end();
-    try {
-      return await respond(request, context, () => {
-        const handedOver = release!;
-        release = undefined;
-        return handedOver;
-      });
-    } catch (error) {
-      if (request.signal.aborted) stats.count('aborted');
-      throw error;
-    } finally {
-      release?.();
-    }
-  };
+  return countedInFlight(context.stats, (request, takeRelease) => respond(request, context, takeRelease));
 }
 
 async function respond(request: Request, context: MessagesContext, takeRelease: () => () => void) {
   const { options, stats, limiter } = context;
   const serial = context.nextSerial();
-  const idHeader = { 'request-id': `req_sim${serial.toString(16).padStart(20, '0')}` };
+  const idHeader = { 'request-id': simId('req_', serial) };
   const fail = (status: number, fields: Parameters<typeof anthropicErrorResponse>[1], extra = {}) =>
     anthropicErrorResponse(status, fields, { ...extra, ...idHeader });
 
@@ -89,7 +74,7 @@ async function respond(request: Request, context: MessagesContext, takeRelease: 
       'retry-after': retryAfter,
     });
   }
-  const id = `msg_sim${serial.toString(16).padStart(20, '0')}`;
+  const id = simId('msg_', serial);
   const headers = { ...rateHeaders(), ...idHeader };
   return deliverMessage({ context, signal: request.signal, message, answer, id, headers, takeRelease });
 }

@@ -1,7 +1,8 @@
 import { errorResponse, errors, jsonResponse } from '../responses.js';
 import type { BatchContext } from './context.js';
-import { noSuchFile } from './files-routes.js';
+import { BATCH_ENDPOINT, readCreateParams } from './create-params.js';
 import { bearerGuard } from './guard.js';
+import { simId } from './ids.js';
 import { checkInputFile } from './input-file.js';
 import { listPage } from './list-page.js';
 import { OpenAIBatch } from './openai-batch.js';
@@ -10,8 +11,6 @@ import { cancellable } from './openai-timeline.js';
 import { readJson } from './read-json.js';
 import type { Route } from './route-table.js';
 import { enqueuedTokens } from './token-limit.js';
-
-const ENDPOINT = '/v1/chat/completions';
 
 /** `POST /v1/batches`, `GET /v1/batches/{id}`, `POST /v1/batches/{id}/cancel`, `GET /v1/batches`. */
 export function batchesRoutes(context: BatchContext): Route[] {
@@ -40,44 +39,19 @@ export function batchesRoutes(context: BatchContext): Route[] {
   async function create(request: Request): Promise<Response> {
     const body = await readJson(request);
     if (!body) return errorResponse(400, errors.badRequest('The body must be a JSON object.', null));
-    const { input_file_id: fileId, endpoint, completion_window: window, metadata = null } = body;
-    if (typeof fileId !== 'string')
-      return errorResponse(
-        400,
-        errors.badRequest("Missing required parameter: 'input_file_id'.", 'input_file_id'),
-      );
-    const file = context.files.get(fileId);
-    if (!file) return errorResponse(400, { ...noSuchFile(fileId), param: 'input_file_id' });
-    if (file.purpose !== 'batch')
-      return errorResponse(
-        400,
-        errors.badRequest("The input file must have purpose 'batch'.", 'input_file_id'),
-      );
-    if (endpoint !== ENDPOINT)
-      return errorResponse(
-        400,
-        errors.badRequest(`The simulator runs batches for ${ENDPOINT} only.`, 'endpoint'),
-      );
-    if (window !== '24h')
-      return errorResponse(
-        400,
-        errors.badRequest("Invalid 'completion_window': only '24h' is supported.", 'completion_window'),
-      );
-    if (!validMetadata(metadata))
-      return errorResponse(
-        400,
-        errors.badRequest("Invalid 'metadata': at most 16 string values.", 'metadata'),
-      );
+    const params = readCreateParams(body, context.files);
+    if (!('file' in params)) return errorResponse(400, params);
     const number = context.nextBatchNumber();
-    const id = `batch_sim${number.toString(16).padStart(16, '0')}`;
+    const id = simId('batch_', number);
+    const input = checkInputFile(params.file.content, BATCH_ENDPOINT);
     const init = {
       id,
       number,
       createdAt: context.now(),
-      inputFileId: fileId,
-      endpoint,
-      metadata,
-      input: checkInputFile(file.content, endpoint),
+      inputFileId: params.file.id,
+      endpoint: BATCH_ENDPOINT,
+      metadata: params.metadata,
+      input,
     };
     const batch = new OpenAIBatch(init, context, enqueued);
     batches.set(id, batch);
@@ -121,11 +95,4 @@ export function batchesRoutes(context: BatchContext): Route[] {
       ),
     },
   ];
-}
-
-function validMetadata(metadata: unknown): metadata is Record<string, string> | null {
-  if (metadata === null) return true;
-  if (typeof metadata !== 'object' || Array.isArray(metadata)) return false;
-  const values = Object.values(metadata as object);
-  return values.length <= 16 && values.every((value) => typeof value === 'string' && value.length <= 512);
 }

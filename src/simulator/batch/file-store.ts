@@ -1,3 +1,5 @@
+import { simId } from './ids.js';
+
 /** One stored file: an upload (`purpose: batch`) or a batch's output or error file. */
 export interface StoredFile {
   readonly id: string;
@@ -14,7 +16,7 @@ export class FileStore {
   #serial = 0;
 
   add(file: Omit<StoredFile, 'id'>): StoredFile {
-    const id = `file-sim${(++this.#serial).toString(16).padStart(16, '0')}`;
+    const id = simId('file-', ++this.#serial);
     const stored = { id, ...file };
     this.#files.set(id, stored);
     return stored;

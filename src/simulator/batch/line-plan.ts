@@ -1,3 +1,5 @@
+import { hits, type ResolvedBatchOptions } from './options.js';
+
 /**
  * When each line of a batch is done, as pure arithmetic on the clock. Batches are not driven by
  * timers: every request reads where a batch stands from the time alone, so a test on a manual clock
@@ -13,6 +15,26 @@ export interface LinePlan {
   readonly limit: number;
   /** Clock ms at which the window closes and lines not yet done will never run. */
   readonly expiresAt: number;
+}
+
+/** The plan of a batch's lines from the options: the stall fault when it hits, the 24-hour window. */
+export function linePlan(
+  batches: ResolvedBatchOptions,
+  batch: {
+    readonly number: number;
+    readonly total: number;
+    readonly createdAt: number;
+    readonly startAt: number;
+  },
+): LinePlan {
+  const stall = hits(batches.faults.stall, batch.number) ? batches.faults.stall!.afterLines : Infinity;
+  return {
+    total: batch.total,
+    startAt: batch.startAt,
+    msPerLine: batches.msPerLine,
+    limit: Math.min(batch.total, stall),
+    expiresAt: batch.createdAt + batches.windowMs,
+  };
 }
 
 // Line k is done at startAt + k × msPerLine; this keeps floating-point noise from losing a line.

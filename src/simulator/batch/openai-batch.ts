@@ -1,12 +1,12 @@
 import { answerChatLine, type ChatLineResult, lineTokens } from './chat-line.js';
 import type { BatchContext } from './context.js';
+import { lineId } from './ids.js';
 import type { BatchError, CheckedInput } from './input-file.js';
 import { lineFault } from './line-faults.js';
-import { type LinePlan, linesDone } from './line-plan.js';
+import { type LinePlan, linePlan, linesDone } from './line-plan.js';
 import { type BatchOutput, writeOutput } from './openai-output.js';
-import { type BatchStatus, openaiTimeline, statusAt, type Timeline } from './openai-timeline.js';
-import { hits } from './options.js';
-import { tokenLimitError } from './token-limit.js';
+import { type BatchStatus, ENDED, openaiTimeline, statusAt, type Timeline } from './openai-timeline.js';
+import { validate } from './validation.js';
 
 export interface OpenAIBatchInit {
   readonly id: string;
@@ -34,15 +34,13 @@ export class OpenAIBatch {
     readonly enqueued: (model: string, at: number, self: OpenAIBatch) => number,
   ) {
     const { batches } = context.options;
-    const stall = hits(batches.faults.stall, init.number) ? batches.faults.stall!.afterLines : Infinity;
-    const total = init.input.lines.length;
-    this.plan = {
-      total,
-      startAt: init.createdAt + batches.validationMs,
-      msPerLine: batches.msPerLine,
-      limit: Math.min(total, stall),
-      expiresAt: init.createdAt + batches.windowMs,
-    };
+    const { createdAt, number } = init;
+    this.plan = linePlan(batches, {
+      number,
+      total: init.input.lines.length,
+      createdAt,
+      startAt: createdAt + batches.validationMs,
+    });
   }
 
   #tokens: number | undefined;
@@ -80,34 +78,16 @@ export class OpenAIBatch {
   settle(now: number): { status: BatchStatus; since: number } {
     const current = this.status(now);
     const { status, since } = current;
-    if (
-      this.output === undefined &&
-      (status === 'completed' || status === 'expired' || status === 'cancelled')
-    )
-      this.output = writeOutput(this, status, since, this.context);
+    // A failed batch ends without files; the others write theirs once.
+    if (this.output === undefined && ENDED.has(status) && status !== 'failed')
+      this.output = writeOutput(this, status as 'completed' | 'expired' | 'cancelled', since, this.context);
     return current;
   }
 
-  /** What validation finds: the file's own errors, a scripted fault, then the enqueued-token limit. */
+  /** What validation finds (see `validate`), worked out once. */
   validationErrors(): readonly BatchError[] {
-    this.#validation ??= this.#validate();
+    this.#validation ??= validate(this);
     return this.#validation;
-  }
-
-  #validate(): readonly BatchError[] {
-    const { input, number } = this.init;
-    if (input.errors.length > 0) return input.errors;
-    const scripted = this.context.options.batches.faults.invalidLines;
-    if (hits(scripted, number)) {
-      const message = 'The simulator refused this line (a scripted invalidLines fault).';
-      const lines = scripted!.lines.filter((line) => line <= input.lines.length);
-      if (lines.length > 0)
-        return lines.map((line) => ({ code: 'invalid_request', message, line, param: null }));
-    }
-    const limit = this.context.options.batches.enqueuedTokenLimit;
-    if (limit === undefined || this.model === undefined) return [];
-    const others = this.enqueued(this.model, this.plan.startAt, this);
-    return others + this.tokens > limit ? [tokenLimitError(this.model, limit, others, this.tokens)] : [];
   }
 
   /** Lines done by `now`, each answered once and kept: answers are what the output file will hold. */
@@ -120,7 +100,7 @@ export class OpenAIBatch {
       const at = this.plan.startAt + (i + 1) * this.plan.msPerLine;
       const fault = lineFault(options.batches.faults.lines, where, i);
       const meta = {
-        id: `chatcmpl-${this.init.id}-${i}`,
+        id: lineId('chatcmpl-', this.init.id, i),
         created: Math.floor(this.context.unixMs(at) / 1000),
       };
       this.#results.push(answerChatLine(this.init.input.lines[i]!.body, options, fault, meta));

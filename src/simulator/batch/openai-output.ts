@@ -1,4 +1,5 @@
 import type { BatchContext } from './context.js';
+import { lineId } from './ids.js';
 import type { OpenAIBatch } from './openai-batch.js';
 
 /** What an ended batch left: its files (null when it has no such lines) and its final counts. */
@@ -38,7 +39,7 @@ export function writeOutput(
   const failures: string[] = [];
   batch.init.input.lines.forEach(({ customId }, i) => {
     const head = {
-      id: `batch_req_${id.slice('batch_'.length)}${i.toString(16).padStart(6, '0')}`,
+      id: lineId('batch_req_', id, i),
       custom_id: customId,
     };
     const result = results[i];
@@ -53,7 +54,7 @@ export function writeOutput(
       );
       return;
     }
-    const requestId = `req_${id.slice('batch_'.length)}${i.toString(16).padStart(6, '0')}`;
+    const requestId = lineId('req_', id, i);
     const status = result.ok ? 200 : result.status;
     const line = JSON.stringify({
       ...head,
