@@ -16,7 +16,7 @@ import { InvalidLine } from './invalid-line.js';
 
 export { InvalidLine } from './invalid-line.js';
 
-export const CHUNK_BYTES = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 
 /** The lines of one chunk: `entries[i]` is line `first + i`. */
 export interface LineBatch {

@@ -23,7 +23,7 @@ export interface DurableFile {
 }
 
 /** How a durable file is opened: `'readwrite'` creates it and writes at given offsets. */
-export type OpenMode = 'readwrite' | 'append' | 'truncate';
+type OpenMode = 'readwrite' | 'append' | 'truncate';
 
 export type OpenFile = (path: string, mode: OpenMode) => Promise<DurableFile>;
 
