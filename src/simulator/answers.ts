@@ -15,6 +15,8 @@ export interface AnswerInput {
   readonly responseFormat: unknown;
   /** Rough length of a free-text answer, in tokens. */
   readonly outputTokens: number;
+  /** The free-text length is `outputTokens` times 1 ± up to this. */
+  readonly outputTokensSpread?: number;
   /** The request's `max_tokens` / `max_completion_tokens`; the answer is cut there. */
   readonly maxTokens: number | undefined;
 }
@@ -37,7 +39,12 @@ export function composeAnswer(input: AnswerInput): Answer {
     content = jsonSchemaAnswer(random, schemaOf(input.responseFormat), count);
   else if (count !== undefined) {
     content = Array.from({ length: count }, (_, i) => `${i + 1}. ${pseudoPhrase(random, 2, 6)}`).join('\n');
-  } else content = pseudoText(random, input.outputTokens);
+  } else {
+    const spread = input.outputTokensSpread ?? 0;
+    // Drawn only when asked for, so that answers without a spread stay as they were.
+    const factor = spread > 0 ? 1 + spread * (2 * random() - 1) : 1;
+    content = pseudoText(random, Math.max(1, Math.round(input.outputTokens * factor)));
+  }
   return truncate(content, input.maxTokens);
 }
 

@@ -67,6 +67,7 @@ async function respond(request: Request, context: ChatEndpointContext, takeRelea
     lastUserText: lastUserText(chat.messages),
     responseFormat: chat.responseFormat,
     outputTokens: options.outputTokens,
+    outputTokensSpread: options.outputTokensSpread,
     maxTokens: chat.maxTokens,
   });
   // What the provider reserves: the whole max_tokens when given, else what will be written.

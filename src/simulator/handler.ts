@@ -24,6 +24,8 @@ export interface Simulator {
   readonly fetch: SimulatorFetch;
   stats(): SimulatorStats;
   resetStats(): void;
+  /** Changes the chat endpoint's rpm and tpm from now on, as a provider changing an account's tier. */
+  setLimits(limits: { readonly rpm?: number; readonly tpm?: number }): void;
   readonly options: ResolvedSimulatorOptions;
 }
 
@@ -32,9 +34,10 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
   const resolved = resolveSimulatorOptions(options);
   const stats = new StatsRecorder();
   let serial = 0;
+  const limiter = new RateLimiter(resolved);
   const realtime: ChatEndpointContext = {
     options: resolved,
-    limiter: new RateLimiter(resolved),
+    limiter,
     stats,
     random: mulberry32(resolved.seed),
     setTimer: timerFrom(resolved.clock),
@@ -101,6 +104,7 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     },
     stats: snapshot,
     resetStats: () => stats.reset(),
+    setLimits: (limits) => limiter.setLimits(limits),
     options: resolved,
   };
 }

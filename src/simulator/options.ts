@@ -48,6 +48,11 @@ export interface SimulatorOptions {
   readonly msPerOutputToken?: number;
   /** Rough length of a free-text answer, in tokens. @default 20 */
   readonly outputTokens?: number;
+  /**
+   * Free-text answers are `outputTokens` times a factor drawn evenly from 1 ± this (0.3: ±30%),
+   * so that a client's estimate of an answer's length is off the way a real model's is. @default 0
+   */
+  readonly outputTokensSpread?: number;
   /** Fault rates per admitted request. @default {} (no faults) */
   readonly faults?: SimulatorFaults;
   /** When set, requests need `Authorization: Bearer <apiKey>`. @default undefined (no auth) */
@@ -85,6 +90,7 @@ export interface ResolvedSimulatorOptions {
   readonly latencySpread: number;
   readonly msPerOutputToken: number;
   readonly outputTokens: number;
+  readonly outputTokensSpread: number;
   readonly faults: Readonly<Record<FaultKind, number>>;
   readonly apiKey: string | undefined;
   readonly models: readonly string[];

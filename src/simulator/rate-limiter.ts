@@ -75,6 +75,14 @@ class Bucket {
     return Math.floor((Math.min(this.#level, this.capacity) / this.capacity) * this.limit + EPSILON);
   }
 
+  /** The same bucket under a new limit, as when an account changes tier: its level carries over, up to the new capacity. */
+  relimit(limit: number, burstWindowMs: number, now: number): Bucket {
+    this.refill(now);
+    const next = new Bucket(limit, burstWindowMs, now);
+    next.#level = Math.min(this.#level, next.capacity);
+    return next;
+  }
+
   /** Milliseconds until the bucket is full again: the `x-ratelimit-reset-*` figure. */
   untilFull(): number {
     return Math.max(0, (this.capacity - this.#level) / this.#perMs);
@@ -82,13 +90,15 @@ class Bucket {
 }
 
 export class RateLimiter {
-  readonly #requests: Bucket | undefined;
-  readonly #tokens: Bucket | undefined;
+  #requests: Bucket | undefined;
+  #tokens: Bucket | undefined;
   readonly #clock: { now(): number };
+  readonly #burstWindowMs: number;
 
   constructor(options: RateLimiterOptions) {
     const now = options.clock.now();
     this.#clock = options.clock;
+    this.#burstWindowMs = options.burstWindowMs;
     this.#requests =
       options.rpm === undefined ? undefined : new Bucket(options.rpm, options.burstWindowMs, now);
     this.#tokens =
@@ -113,6 +123,16 @@ export class RateLimiter {
     this.#requests?.take(1);
     this.#tokens?.take(tokens);
     return { admitted: true };
+  }
+
+  /** Changes the limits from now on (a limit halved mid-run); the headers state the new ones. */
+  setLimits(limits: { readonly rpm?: number | undefined; readonly tpm?: number | undefined }): void {
+    const now = this.#clock.now();
+    const burst = this.#burstWindowMs;
+    const next = (bucket: Bucket | undefined, limit: number) =>
+      bucket ? bucket.relimit(limit, burst, now) : new Bucket(limit, burst, now);
+    if (limits.rpm !== undefined) this.#requests = next(this.#requests, limits.rpm);
+    if (limits.tpm !== undefined) this.#tokens = next(this.#tokens, limits.tpm);
   }
 
   /** The `x-ratelimit-*` headers as of now; a limit that is not configured gets none. */
