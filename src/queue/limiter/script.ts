@@ -203,6 +203,13 @@ if op == 'done' then
       gen = gen + 1
     end
   end
+  -- Every 30 s without an unpredicted 429 gives 1% of the headroom back: a burst of bad luck
+  -- must not keep every worker below the limit for the rest of the run.
+  if not pause and headroom < 1 and now - (s.hc or now) >= 30000 then
+    s.hd = math.min(1, headroom + 0.01)
+    s.hc = now
+    gen = gen + 1
+  end
   s.g = gen
   save()
   return {'ok'}

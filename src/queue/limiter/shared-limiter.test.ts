@@ -188,6 +188,9 @@ describeWithRedis('the shared limiter', () => {
       expect(await next).toBe(2000);
       const state = await a.state();
       expect(state['hd']).toBeCloseTo(0.98, 9); // sent under a known limit: 2% off the learned one
+      await clock.advance(30_000);
+      await a.done(await a.acquire(10), { answered: true, charged: 12 });
+      expect((await a.state())['hd']).toBeCloseTo(0.99, 9); // 30 s without one gives 1% back
     });
   });
 
