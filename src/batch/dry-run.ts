@@ -2,9 +2,10 @@
  * `--dry-run`: reads the whole input as a run would and reports the item count, estimated tokens
  * and cost, and the shortest possible duration at the configured limits. Nothing is sent.
  */
-import { estimate } from './budget.js';
+
+import { IdSet } from '../run/keys.js';
+import { estimate } from './estimate.js';
 import { formatCount, formatDuration, formatUsd } from './format.js';
-import { IdSet } from './id-set.js';
 import { type InputOptions, parseLine, parseValue } from './input.js';
 import type { Pricing } from './pricing.js';
 import { numbered } from './read-lines.js';

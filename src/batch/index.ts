@@ -1,14 +1,18 @@
-/** Batch runs from files: `runBatch` over any iterable of JSONL lines or parsed lines. */
+/**
+ * `volley/batch`: batch runs of call requests on the run engine. `runBatch` over any iterable of
+ * JSONL lines or parsed lines, the input parsing it uses, the dry run, and the price table.
+ */
 
 export { RecordTally, type SlowItem } from '../records/tally.js';
-export type { OutputError, OutputRecord, RecordKind } from '../records/types.js';
-export { Budget, type BudgetLimits, type Estimate, estimate } from './budget.js';
+export type { OutputError, OutputRecord, RecordKind, RunRecord } from '../records/types.js';
+export type { BudgetLimits } from '../run/budget.js';
+export { RunError, type RunErrorCode } from '../run/errors.js';
+export type { EndpointIdentity } from '../run/identity.js';
+export type { OutputOrder } from '../run/ordered-writer.js';
+export type { BudgetState, RunOutcome, RunSummary } from '../run/summary.js';
 export { type DryRunOptions, type DryRunReport, dryRun, formatDryRun } from './dry-run.js';
-export { BatchError, type BatchErrorCode } from './errors.js';
+export { type Estimate, estimate } from './estimate.js';
 export { type BatchItem, type InputProblem, type ParsedLine, parseLine, parseValue } from './input.js';
-export type { JournalHeader } from './journal.js';
-export type { OutputOrder } from './ordered-writer.js';
-export { batchPaths } from './paths.js';
 export {
   checkPrices,
   DEFAULT_PRICES,
@@ -18,6 +22,6 @@ export {
   readPriceFile,
 } from './pricing.js';
 export { countLines, readFileLines, readLines } from './read-lines.js';
+export { type CallsReaderOptions, callsReader } from './reader.js';
 export { type BatchOptions, runBatch } from './run-batch.js';
-export { type BatchOutcome, type BatchSummary, formatSummary } from './summary.js';
 export { compileTemplate, type Template } from './template.js';

@@ -1,12 +1,14 @@
-import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Volley } from '../client/volley.js';
 import { echoProvider } from '../providers/echo.js';
 import type { OutputRecord } from '../records/types.js';
+import { RunError } from '../run/errors.js';
+import { readJournalRecords } from '../run/journal/read.js';
 import { abortable, answer, apiError, fakeProvider } from '../test-support/fake-provider.js';
-import { BatchError } from './errors.js';
 import { runBatch } from './run-batch.js';
 
 async function tempDir(): Promise<string> {
@@ -62,9 +64,26 @@ describe('runBatch', () => {
     expect(records[4]!.error!.message).toMatch(/^line 6: malformed JSON/);
     const errors = await readJsonl(join(dir, 'out.errors.jsonl'));
     expect(errors.map((r) => r.line)).toEqual([6, 7, 8]);
+    // At rest the journal is an index into the output: each record once, in the output only.
     const journal = await readJsonl<Record<string, unknown>>(join(dir, 'out.journal.jsonl'));
-    expect(journal[0]).toMatchObject({ journal: 'volley-batch', version: 1, output: 'out.jsonl' });
-    expect(journal.slice(1)).toHaveLength(7);
+    expect(journal[0]).toMatchObject({ t: 'h', journal: 'volley-run', version: 2, output: 'out.jsonl' });
+    expect(journal[1]).toMatchObject({ t: 's', n: 1, executor: 'calls' });
+    expect(journal.slice(2, -1).map((e) => [e['t'], e['l']])).toEqual(
+      [1, 2, 4, 5, 6, 7, 8].map((l) => ['i', l]),
+    );
+    expect(journal.at(-1)).toMatchObject({ t: 'z', output: { records: 7 } });
+    expect(JSON.stringify(journal)).not.toContain('"response"');
+    // What `volley status` reads of it.
+    const { records: status } = readJournalRecords(join(dir, 'out.journal.jsonl'));
+    expect(status.map((r) => r.error?.code ?? 'ok')).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'invalid_input',
+      'duplicate_custom_id',
+      'invalid_input',
+    ]);
   });
 
   it('in completion order, writes answers as they come', async () => {
@@ -80,26 +99,50 @@ describe('runBatch', () => {
     expect((await readJsonl(out)).map((r) => r.custom_id)).toEqual(['line-2', 'line-1']);
   });
 
-  it('resumes from a journal with a torn last line: only the missing items are sent again', async () => {
+  it('resumes from what a kill left (a torn last line, a half-written output): only the missing items are sent again', async () => {
     const dir = await tempDir();
     const out = join(dir, 'out.jsonl');
     const journalPath = join(dir, 'out.journal.jsonl');
     const lines = prompts(20);
-    await runBatch(lines, { volley: new Volley({ provider: echoProvider(), model: 'm' }), out });
-    // Keep the header and 12 records, then half of the 13th: a crash in the middle of an append.
-    const text = await readFile(journalPath, 'utf8');
-    const kept = text.split('\n').slice(0, 13).join('\n').length + 1;
-    await truncate(journalPath, kept + 40);
-    await writeFile(out, 'garbage the crash left\n');
+    let snapshot: Buffer | undefined;
+    const killed = fakeProvider(async (request, _context, call) => {
+      // What a kill -9 at this moment leaves on disk: the journal as far as it is written.
+      if (call === 14) {
+        // Calls go one at a time: the first 13 records are journaled, or will be in a moment.
+        while (readFileSync(journalPath, 'utf8').split('{"t":"r"').length - 1 < 13)
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        snapshot = readFileSync(journalPath);
+      }
+      return answer(String(request.messages[0]!.content));
+    });
+    await runBatch(lines, {
+      volley: new Volley({ provider: killed, model: 'm', limits: { concurrency: 1 } }),
+      out,
+    });
+    const journaled = snapshot!
+      .toString()
+      .split('\n')
+      .filter((l) => l.startsWith('{"t":"r"')).length;
+    expect(journaled).toBe(13);
+    await rm(out);
+    await writeFile(journalPath, Buffer.concat([snapshot!, Buffer.from('{"t":"r","k":"line-1')]));
+    await writeFile(`${out}.partial`, 'garbage the kill left\n');
 
     const provider = fakeProvider(async (request) => answer(String(request.messages[0]!.content)));
     const summary = await runBatch(lines, { volley: new Volley({ provider, model: 'm' }), out });
-    expect(provider.sent).toHaveLength(8);
-    expect(summary).toMatchObject({ outcome: 'completed', done: 20, earlier: { ok: 12 }, counts: { ok: 8 } });
-    // Back in input order, although the first 12 came from the journal.
+    expect(provider.sent).toHaveLength(20 - journaled);
+    expect(summary).toMatchObject({
+      outcome: 'completed',
+      done: 20,
+      earlier: { ok: journaled },
+      counts: { ok: 20 - journaled },
+      resume: { new: 20 - journaled, unchanged: journaled, changed: 0, dropped: 0 },
+    });
+    // In input order, although the first ones came from the journal.
     const ids = (await readJsonl(out)).map((r) => r.custom_id);
     expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `line-${i + 1}`));
-    expect(await readJsonl(journalPath)).toHaveLength(21);
+    // Header, two invocations, one index line per record, the seal.
+    expect(await readJsonl(journalPath)).toHaveLength(24);
   });
 
   it('does not overwrite an output that no journal accounts for, unless forced', async () => {
@@ -107,7 +150,7 @@ describe('runBatch', () => {
     const out = join(dir, 'out.jsonl');
     await writeFile(out, '{"precious":true}\n');
     const volley = new Volley({ provider: echoProvider(), model: 'm' });
-    await expect(runBatch(prompts(2), { volley, out })).rejects.toThrow(BatchError);
+    await expect(runBatch(prompts(2), { volley, out })).rejects.toThrow(RunError);
     await expect(runBatch(prompts(2), { volley, out })).rejects.toThrow(/--force/);
     expect(await readFile(out, 'utf8')).toBe('{"precious":true}\n');
     await expect(runBatch(prompts(2), { volley, out, resume: true })).rejects.toThrow(/Nothing to resume/);
@@ -154,13 +197,14 @@ describe('runBatch', () => {
       }
     }
     const volley = new Volley({ provider, model: 'm', limits: { concurrency: 2 } });
-    const summary = await runBatch(source(), { volley, out, window: 50 });
+    const summary = await runBatch(source(), { volley, out, inFlight: 50 });
     expect(summary.outcome).toBe('fatal');
     expect(summary.reason).toMatch(/fake 401/);
     expect(provider.sent.length).toBeLessThanOrEqual(2);
     expect(pulled).toBeLessThan(200);
     expect(await readJsonl(out)).toHaveLength(0);
-    expect(await readJsonl(join(dir, 'out.journal.jsonl'))).toHaveLength(1); // the header only
+    const journal = await readJsonl<{ t: string }>(join(dir, 'out.journal.jsonl'));
+    expect(journal.map((e) => e.t)).toEqual(['h', 's', 'z']); // header, invocation, seal: no record
   });
 
   it('reads ahead only as far as the window', async () => {
@@ -179,7 +223,7 @@ describe('runBatch', () => {
     const summary = await runBatch(source(), {
       volley,
       out: join(dir, 'out.jsonl'),
-      window: 200,
+      inFlight: 200,
       signal: controller.signal,
       graceMs: 10,
     });
@@ -215,22 +259,26 @@ describe('runBatch stopping', () => {
     expect((await readJsonl(out)).map((r) => r.line)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 
-  it('stops at the budget; a rerun with a larger one carries on where it stopped', async () => {
+  it("stops at the whole run's budget, spending close to it; a rerun with a larger one carries on", async () => {
     const dir = await tempDir();
     const out = join(dir, 'out.jsonl');
-    const volley = new Volley({
-      provider: echoProvider({ latencyMs: 1 }),
-      model: 'm',
-      limits: { concurrency: 2 },
+    // Every answer uses 15 tokens: after the first, each line is expected to use exactly that.
+    const provider = fakeProvider(async (request) => answer(String(request.messages[0]!.content)));
+    const volley = new Volley({ provider, model: 'm', limits: { concurrency: 4 } });
+    const first = await runBatch(prompts(30), { volley, out, total: 30, budget: { maxTokens: 100 } });
+    expect(first).toMatchObject({
+      outcome: 'budget',
+      counts: { ok: 6 },
+      budget: { spentTokens: 90, reached: 'tokens' },
     });
-    const first = await runBatch(prompts(30), { volley, out, budget: { maxTokens: 2000 } });
-    expect(first.outcome).toBe('budget');
-    expect(first.reason).toMatch(/token budget/);
-    expect(first.promptTokens + first.completionTokens).toBeLessThanOrEqual(2000);
-    expect(first.counts.ok).toBeGreaterThan(0);
+    expect(first.reason).toMatch(/whole run's token budget/);
+    expect(first.budget!.remaining).toEqual({ lines: 24, tokens: 360, usd: 0 });
+    // The cap is for the whole run: the same cap again sends nothing more.
+    const again = await runBatch(prompts(30), { volley, out, budget: { maxTokens: 100 } });
+    expect(again).toMatchObject({ outcome: 'budget', counts: { ok: 0 } });
     const second = await runBatch(prompts(30), { volley, out, budget: { maxTokens: 10_000 } });
-    expect(second).toMatchObject({ outcome: 'completed', done: 30 });
-    expect(second.counts.ok + first.counts.ok).toBe(30);
+    expect(second).toMatchObject({ outcome: 'completed', done: 30, counts: { ok: 24 } });
+    expect(provider.sent).toHaveLength(30);
   });
 
   it('runs without a journal when told to', async () => {

@@ -1,32 +1,30 @@
 /**
- * `runBatch(source, options)`: every line of `source` through a `Volley`, one output record per
- * line, a journal that makes the run resumable, and a summary at the end. The library face of
- * `volley run`; it never prints and never exits.
+ * `runBatch(source, options)`: every line of `source` as a call through a `Volley`, one output
+ * record per line, on the run engine (journal, resume by content, budget, lock, summary). The
+ * library face of `volley run`; it never prints and never exits.
  */
-
 import type { Volley } from '../client/volley.js';
-import type { AppendLog } from '../journal/append-log.js';
-import { RecordTally } from '../records/tally.js';
-import type { SerializedRecord } from '../records/types.js';
-import { Budget, type BudgetLimits } from './budget.js';
-import { openJournal } from './journal.js';
-import { emptyState, replayJournal } from './journal-state.js';
-import { LineFile } from './line-file.js';
-import { BatchLoop } from './loop.js';
-import { OrderedWriter, type OutputOrder } from './ordered-writer.js';
-import { batchPaths } from './paths.js';
+import { positive, rejectUnknown, wholePositive } from '../options/check.js';
+import type { CallRequest } from '../providers/types.js';
+import type { RecordTally } from '../records/tally.js';
+import type { BudgetLimits } from '../run/budget.js';
+import { runEngine } from '../run/engine.js';
+import { callsExecutor } from '../run/executors/calls.js';
+import { type EndpointIdentity, identityOf } from '../run/identity.js';
+import type { OutputOrder } from '../run/ordered-writer.js';
+import type { RunSummary } from '../run/summary.js';
+import type { Executor, ExecutorStatus } from '../run/types.js';
 import { Pricing } from './pricing.js';
-import { rewriteInInputOrder } from './reorder.js';
-import { type BatchSummary, summarize } from './summary.js';
+import { callsReader } from './reader.js';
 import { compileTemplate, type Template } from './template.js';
 
 export interface BatchOptions {
   readonly volley: Volley;
-  /** Output JSONL file: one record per input line. */
-  readonly out: string;
+  /** Output JSONL file (one record per input line), or a stream for the records. */
+  readonly out: string | NodeJS.WritableStream;
   /** Failed and bad lines again, on their own. @default `<out stem>.errors.jsonl`; false for none */
   readonly errors?: string | false | undefined;
-  /** The durable journal. @default `<out stem>.journal.jsonl`; false for none (no resume) */
+  /** The run journal. @default `<out stem>.journal.jsonl`; false for none (no resume) */
   readonly journal?: string | false | undefined;
   /** @default 'input' */
   readonly order?: OutputOrder | undefined;
@@ -36,109 +34,101 @@ export interface BatchOptions {
   readonly resume?: boolean | undefined;
   /** Start over, replacing the journal and the output. @default false */
   readonly force?: boolean | undefined;
+  /** Accept another endpoint than the journal's; the lines whose hash differs under it are sent again. @default false */
+  readonly rerunChanged?: boolean | undefined;
+  /** Send again the lines whose last record is a failure. @default false */
+  readonly retryFailed?: boolean | undefined;
+  /** Caps for the whole run, earlier invocations included. */
   readonly budget?: BudgetLimits | undefined;
   /** @default the built-in price table */
   readonly pricing?: Pricing | undefined;
   /**
-   * Items read and not yet done, at most: how far ahead the input is read.
+   * Lines read and not yet answered, at most: how far ahead of the answers the input is read.
    * @default twice the client's concurrency cap, at least 1024
    */
-  readonly window?: number | undefined;
-  /** Stops the run: no new work, calls on the wire get `graceMs` to finish. */
+  readonly inFlight?: number | undefined;
+  /** Stops the run: no new lines, calls on the wire get `graceMs` to finish. */
   readonly signal?: AbortSignal | undefined;
+  /** Cancels every call at once. */
+  readonly hardSignal?: AbortSignal | undefined;
   /** @default 10_000 */
   readonly graceMs?: number | undefined;
   /** Non-blank lines in the source, when known: for progress. */
   readonly total?: number | undefined;
-  /** Recorded in the journal's header. */
+  /** Recorded in the journal's segment. */
   readonly inputName?: string | undefined;
+  /** What answers the calls. @default from the client's provider and model */
+  readonly identity?: EndpointIdentity | undefined;
+  /** Who answers the lines. @default calls through `volley`'s lanes */
+  readonly executor?: Executor<CallRequest> | undefined;
   /** Called once the run has started, with its live tally (for a progress display). */
-  readonly onStart?: ((stats: RecordTally) => void) | undefined;
+  readonly onStart?: ((tally: RecordTally) => void) | undefined;
+  readonly onStatus?: ((status: ExecutorStatus) => void) | undefined;
 }
 
-const BACKLOG_CHARS = 4 * 1024 * 1024;
+const KNOWN = [
+  'volley',
+  'out',
+  'errors',
+  'journal',
+  'order',
+  'template',
+  'resume',
+  'force',
+  'rerunChanged',
+  'retryFailed',
+  'budget',
+  'pricing',
+  'inFlight',
+  'signal',
+  'hardSignal',
+  'graceMs',
+  'total',
+  'inputName',
+  'identity',
+  'executor',
+  'onStart',
+  'onStatus',
+];
 
 export async function runBatch(
   source: Iterable<unknown> | AsyncIterable<unknown>,
   options: BatchOptions,
-): Promise<BatchSummary> {
+): Promise<RunSummary> {
+  rejectUnknown(options, KNOWN);
   const { volley } = options;
-  const { concurrency, maxConcurrency } = volley.options;
-  const window = options.window ?? Math.max(1024, 2 * (concurrency ?? maxConcurrency));
-  if (!Number.isInteger(window) || window < 1)
-    throw new TypeError(`Expected \`window\` to be a whole number of at least 1, got ${window}.`);
+  const { concurrency, maxConcurrency, model, provider, clock, outputTokens } = volley.options;
+  const inFlight =
+    wholePositive('inFlight', options.inFlight) ?? Math.max(1024, 2 * (concurrency ?? maxConcurrency));
   const template =
     typeof options.template === 'string' ? compileTemplate(options.template) : options.template;
-  const paths = batchPaths(options.out, options.errors, options.journal);
-  let journal: AppendLog | undefined;
-  let resumed = false;
-  if (paths.journal) {
-    ({ log: journal, resumed } = await openJournal({
-      path: paths.journal,
-      output: paths.out,
-      input: options.inputName ?? null,
-      force: options.force ?? false,
-      resume: options.resume ?? false,
-    }));
-  }
-  const files: LineFile[] = [];
-  try {
-    const out = await LineFile.open(paths.out, { truncate: true });
-    files.push(out);
-    const errors = paths.errors ? await LineFile.open(paths.errors, { truncate: true }) : undefined;
-    if (errors) files.push(errors);
-    const state = resumed && paths.journal ? await replayJournal(paths.journal, out, errors) : emptyState();
-    const clock = volley.options.clock;
-    const stats = new RecordTally(clock.now(), state);
-    stats.total = options.total;
-    const writer = new OrderedWriter<SerializedRecord>(options.order ?? 'input', ({ record, text }) => {
-      out.write(text);
-      if (record.error !== null) errors?.write(text);
-    });
-    const budget = new Budget(options.budget ?? {}, {
-      tokens: state.promptTokens + state.completionTokens,
-      costUsd: state.costUsd,
-    });
-    const loop = new BatchLoop({
-      volley,
-      journal,
-      writer,
-      state,
-      stats,
-      budget,
-      pricing: options.pricing ?? new Pricing(),
-      input: { template },
-      window,
-      holdLimit: window * 8,
-      outputBacklog: () => out.backlog > BACKLOG_CHARS,
-      flushOutput: () => (out.backlog > BACKLOG_CHARS ? out.flush() : Promise.resolve()),
-    });
-    const onAbort = () => loop.stop('interrupted');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
-    options.onStart?.(stats);
-    try {
-      await loop.read(source);
-      await loop.drain(options.graceMs ?? 10_000);
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-    }
-    writer.flushAll();
-    // Closed here so that a failed write is reported; the `finally` only tidies up after errors.
-    for (const file of files.splice(0)) await file.close();
-    const outcome = loop.stopReason ?? 'completed';
-    if (outcome === 'completed' && resumed && paths.journal && writer.order === 'input') {
-      await rewriteInInputOrder(paths.journal, paths.out, paths.errors);
-    }
-    const reason =
-      outcome === 'fatal'
-        ? loop.fatalError?.message
-        : outcome === 'budget'
-          ? `the next item would cross the ${budget.reached === 'tokens' ? 'token' : 'cost'} budget`
-          : undefined;
-    return summarize(stats, volley.lanes(), volley.options, { outcome, reason, files: paths });
-  } finally {
-    await Promise.allSettled(files.map((f) => f.close()));
-    await journal?.close();
-  }
+  const identity = options.identity ?? identityOf(provider, { model });
+  const summary = await runEngine({
+    ...options,
+    source,
+    reader: callsReader({ template, model: model ?? provider.defaultModel ?? '', identity }),
+    executor: options.executor ?? callsExecutor(volley),
+    clock,
+    identity,
+    pricing: options.pricing ?? new Pricing(),
+    outputTokens,
+    inFlight,
+    graceMs: positive('graceMs', options.graceMs),
+  });
+  return withCeilings(summary, volley);
+}
+
+/** The rates in force at the end: a configured limit per model, or what the lanes learned. */
+export function withCeilings(summary: RunSummary, volley: Volley): RunSummary {
+  const lanes = volley.lanes();
+  const { rpm, tpm } = volley.options;
+  const sum = (values: readonly (number | undefined)[]) =>
+    values.length === 0 || values.some((v) => v === undefined)
+      ? undefined
+      : values.reduce((a: number, b) => a + b!, 0);
+  return {
+    ...summary,
+    ceilingRpm: rpm === undefined ? sum(lanes.map((l) => l.rpm)) : rpm * lanes.length,
+    ceilingTpm: tpm === undefined ? sum(lanes.map((l) => l.tpm)) : tpm * lanes.length,
+  };
 }

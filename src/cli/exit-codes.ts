@@ -2,9 +2,9 @@
  * The one place that turns outcomes into exit codes; the README documents the same table.
  * Commands return these, and `main` maps any error that escapes a command.
  */
-import { BatchError } from '../batch/errors.js';
 import { VolleyError } from '../errors.js';
 import { OptionError } from '../options/check.js';
+import type { RunError } from '../run/errors.js';
 import { UsageError } from './args.js';
 
 export const EXIT = {
@@ -42,7 +42,9 @@ export function exitCodeForRun(outcome: RunOutcome, anyItemFailed: boolean): Exi
  */
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError || error instanceof OptionError) return EXIT.usage;
-  if (error instanceof BatchError) return error.code === 'journal_corrupt' ? EXIT.fatal : EXIT.usage;
+  // Told by its name, so that start-up does not load the run engine for the class.
+  if (error instanceof Error && error.name === 'RunError')
+    return (error as RunError).usage ? EXIT.usage : EXIT.fatal;
   if (error instanceof VolleyError) {
     if (error.code === 'aborted') return EXIT.interrupted;
     if (error.code === 'budget_exceeded') return EXIT.budget;

@@ -75,7 +75,7 @@ describe('flow.batch', () => {
         yield i;
       }
     }
-    const batch = counting.batch(inputs(), { volley, concurrency: 4 });
+    const batch = counting.batch(inputs(), { volley, inFlight: 4 });
     const first = await drive(clock, batch.next());
     expect(first.done).toBe(false);
     expect(pulled).toBeLessThanOrEqual(5);
@@ -88,7 +88,7 @@ describe('flow.batch', () => {
     const { clock, volley, provider } = fakeVolley();
     const one = flow('one', (n: number, step) => step.llm('say', String(n)));
     const stopped = (async () => {
-      for await (const result of one.batch([1, 2, 3, 4, 5, 6], { volley, concurrency: 3 })) {
+      for await (const result of one.batch([1, 2, 3, 4, 5, 6], { volley, inFlight: 3 })) {
         if (result.ok) break;
       }
     })();

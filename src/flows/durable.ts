@@ -4,9 +4,9 @@
  * input, and the step's position; a rerun of the same flow on the same input finds the record and
  * skips the step, so a crash near the end costs only the calls that had not finished.
  */
-import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { AppendLog, readLog } from '../journal/append-log.js';
+import { contentHash } from '../records/hash.js';
 
 export interface JournalRecord {
   /** `flow/inputHash/stepPath`. */
@@ -18,7 +18,18 @@ export interface JournalRecord {
   readonly request?: string;
 }
 
-export class FlowJournal {
+/**
+ * Where a flow's finished steps are kept: a `FlowJournal` file of its own for `flow.run`, or the
+ * run journal of `volley flow` / `flow.batch`, which keeps them beside the records.
+ */
+export interface StepJournal {
+  /** The record of a step; with `request`, only if it was recorded for the same request. */
+  lookup(key: string, request?: string): JournalRecord | undefined;
+  /** Resolves once the record is durably on disk. */
+  record(record: JournalRecord): Promise<void>;
+}
+
+export class FlowJournal implements StepJournal {
   readonly #records: Map<string, JournalRecord>;
 
   private constructor(
@@ -73,19 +84,7 @@ export function journalKey(flow: string, inputHash: string, path: string): strin
 
 /** A short digest of a run's input: the same JSON value, keys in any order, gives the same hash. */
 export function hashInput(input: unknown): string {
-  return createHash('sha256').update(stableJSON(input)).digest('hex').slice(0, 16);
-}
-
-function stableJSON(value: unknown): string {
-  if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
-    return stableJSON((value as { toJSON(): unknown }).toJSON());
-  if (Array.isArray(value)) return `[${value.map(stableJSON).join(',')}]`;
-  const entries = Object.entries(value)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJSON(v)}`).join(',')}}`;
+  return contentHash(input);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -16,20 +16,26 @@ afterEach(async () => {
 
 const root = resolve(import.meta.dirname, '../..');
 
-function io(): CliIO & { err: () => string } {
+function io(): CliIO & { err: () => string; out: () => string } {
   const stderr = new PassThrough();
+  const stdout = new PassThrough();
   let err = '';
+  let out = '';
   stderr.on('data', (chunk: Buffer) => {
     err += chunk.toString();
   });
+  stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
   return {
-    stdout: new PassThrough(),
+    stdout,
     stderr,
     stdin: new PassThrough(),
     env: {},
     cwd: root,
     signal: new AbortController().signal,
     err: () => err,
+    out: () => out,
   };
 }
 
@@ -59,20 +65,28 @@ describe('volley flow', () => {
     const first = io();
     expect(await runCli(args, first)).toBe(0);
     const results = await lines(out);
-    expect(results.map((r) => r['index']).sort()).toEqual([0, 1, 2]);
+    expect(results.map((r) => r['line'])).toEqual([1, 3, 4]); // input order, the blank line skipped
     const tides = results.find((r) => r['input'] === 'tides')!;
     expect(tides['output']).toMatchObject({
       topic: 'tides',
       sections: [expect.any(String), expect.any(String), expect.any(String)],
     });
-    expect(first.err()).toMatch(
-      /flow "article": 3 inputs · 3 ok · 0 failed · 15 calls · up to 3 round trips per input/,
-    );
+    expect(tides).toMatchObject({
+      custom_id: 'line-1',
+      error: null,
+      calls: 5,
+      round_trips: 3,
+      flow: 'article',
+    });
+    expect(first.out()).toMatch(/3 of 3 done: 3 answered, 0 failed/);
 
+    // Nothing changed: every input keeps its record, and nothing is run again.
     const again = io();
-    expect(await runCli([...args, '--export', 'article', '-q'], again)).toBe(0);
-    expect(again.err()).toMatch(/3 ok · 0 failed · 0 calls/);
-    expect(await lines(out)).toHaveLength(3);
+    expect(await runCli([...args, '--export', 'article', '-q', '--json'], again)).toBe(0);
+    const summary = JSON.parse(again.out()) as { counts: { ok: number }; resume: Record<string, number> };
+    expect(summary.counts.ok).toBe(0);
+    expect(summary.resume).toMatchObject({ new: 0, changed: 0, unchanged: 3, dropped: 0 });
+    expect(await lines(out)).toEqual(results);
   });
 
   it('reports failed inputs with exit code 1 and the error in the output line', async () => {
@@ -99,7 +113,7 @@ describe('volley flow', () => {
       code: 'unexpected',
       message: 'flow "picky": two is not allowed',
     });
-    expect(cli.err()).toContain('input 2: flow "picky": two is not allowed');
+    expect((await lines(join(dir, 'out.errors.jsonl'))).map((r) => r['input'])).toEqual([2]);
   });
 
   it('says what is wrong with its arguments and modules', async () => {

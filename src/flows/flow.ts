@@ -4,7 +4,7 @@
  */
 import { type BatchOptions, type BatchResult, runBatch } from './batch.js';
 import { type FlowSummary, summarize } from './critical-path.js';
-import { FlowJournal, hashInput } from './durable.js';
+import { FlowJournal, hashInput, type StepJournal } from './durable.js';
 import { isAbort, stepError } from './errors.js';
 import { type FlowClient, RunContext } from './run-context.js';
 import { Scope } from './scope.js';
@@ -15,7 +15,7 @@ export interface RunOptions {
   /** The shared client every call goes through. */
   readonly volley: FlowClient;
   /** A journal (or its path) that makes steps durable: a rerun on the same input skips recorded steps. */
-  readonly journal?: FlowJournal | string | undefined;
+  readonly journal?: StepJournal | string | undefined;
   /** Cancels the run: calls queued or in flight are cancelled and the run fails with `aborted`. */
   readonly signal?: AbortSignal | undefined;
   /** Added to the priority of every call of the run. @default 0 */
@@ -67,9 +67,8 @@ async function runFlow<I, O>(
   const volley = options?.volley;
   if (!volley || typeof volley.complete !== 'function')
     throw new TypeError(`flow("${name}").run(input, { volley }) needs a Volley client.`);
-  const own = typeof options.journal === 'string';
-  const journal =
-    typeof options.journal === 'string' ? await FlowJournal.open(options.journal) : options.journal;
+  const opened = typeof options.journal === 'string' ? await FlowJournal.open(options.journal) : undefined;
+  const journal = opened ?? (options.journal as StepJournal | undefined);
   const trace = new Trace(name, volley.options.clock);
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -89,6 +88,6 @@ async function runFlow<I, O>(
     failure.trace = trace;
     throw failure;
   } finally {
-    if (own) await journal?.close();
+    await opened?.close();
   }
 }

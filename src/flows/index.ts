@@ -1,7 +1,7 @@
 /** Prompt chains: flows whose independent steps run at once, with traces and durable steps. */
 export type { BatchOptions, BatchResult } from './batch.js';
 export { criticalPath, type FlowSummary, formatDuration, formatSummary, summarize } from './critical-path.js';
-export { FlowJournal, hashInput, type JournalRecord, journalKey } from './durable.js';
+export { FlowJournal, hashInput, type JournalRecord, journalKey, type StepJournal } from './durable.js';
 export { FlowStepError } from './errors.js';
 export { type Flow, type FlowRun, flow, isFlow, type RunOptions } from './flow.js';
 export { loadFlow } from './load-flow.js';

@@ -1,7 +1,7 @@
 /** What every step of one run shares: the client, the trace, the journal and the run's identity. */
 import type { Volley } from '../client/volley.js';
 import type { Clock } from '../clock.js';
-import { type FlowJournal, journalKey } from './durable.js';
+import { journalKey, type StepJournal } from './durable.js';
 import type { Trace } from './trace.js';
 
 /** The part of a `Volley` a flow uses (structural, so a client from another copy of Volley works too). */
@@ -20,7 +20,7 @@ export class RunContext {
     readonly flow: string,
     readonly volley: FlowClient,
     readonly trace: Trace,
-    readonly journal: FlowJournal | undefined,
+    readonly journal: StepJournal | undefined,
     readonly inputHash: string,
     /** Added to every call's priority (`flow.batch` leaves it at 0). */
     readonly basePriority: number,

@@ -114,7 +114,7 @@ describe('flows against the simulator over HTTP', () => {
     });
     const topics = ['tides', 'forbidden', 'waves', 'reefs', 'kelp'];
     const results = [];
-    for await (const result of careful.batch(topics, { volley, concurrency: 3 })) results.push(result);
+    for await (const result of careful.batch(topics, { volley, inFlight: 3 })) results.push(result);
     expect(results).toHaveLength(5);
     const failed = results.filter((r) => !r.ok);
     expect(failed).toHaveLength(1);

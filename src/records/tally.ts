@@ -3,7 +3,7 @@
  * `volley status` report. Constant size whatever the input length: counts, sums and the few
  * slowest items.
  */
-import { kindOf, type OutputRecord, type RecordKind } from './types.js';
+import { kindOf, type RecordKind, type RunRecord } from './types.js';
 
 export interface SlowItem {
   readonly custom_id: string;
@@ -22,6 +22,7 @@ export class RecordTally {
   read = 0;
   /** What earlier runs finished, from the journal. */
   readonly earlier: Readonly<Record<RecordKind, number>>;
+  readonly #earlier: Record<RecordKind, number>;
   readonly earlierCostUsd: number;
   /** Records finished in this run, by kind. */
   readonly counts: Record<RecordKind, number> = { ok: 0, failed: 0, invalid: 0, duplicate: 0 };
@@ -48,7 +49,8 @@ export class RecordTally {
   ) {
     this.startedAt = now;
     this.lastDoneAt = now;
-    this.earlier = earlier ? { ...earlier.counts } : { ok: 0, failed: 0, invalid: 0, duplicate: 0 };
+    this.#earlier = earlier ? { ...earlier.counts } : { ok: 0, failed: 0, invalid: 0, duplicate: 0 };
+    this.earlier = this.#earlier;
     this.earlierCostUsd = earlier?.costUsd ?? 0;
   }
 
@@ -63,7 +65,12 @@ export class RecordTally {
     return this.counts.ok + this.counts.failed;
   }
 
-  record(record: OutputRecord, now: number): void {
+  /** An earlier run's record left the output: its line was sent again, or is no longer in the input. */
+  forget(kind: RecordKind): void {
+    this.#earlier[kind]--;
+  }
+
+  record(record: RunRecord, now: number): void {
     const kind = kindOf(record);
     this.counts[kind]++;
     this.lastDoneAt = now;
@@ -81,7 +88,7 @@ export class RecordTally {
     if (kind === 'ok' && record.latency_ms !== null) this.#noteLatency(record);
   }
 
-  #noteLatency(record: OutputRecord): void {
+  #noteLatency(record: RunRecord): void {
     const latency = record.latency_ms!;
     const slowest = this.slowest;
     if (slowest.length === SLOWEST && latency <= slowest[SLOWEST - 1]!.latency_ms) return;

@@ -1,33 +1,62 @@
 /**
- * Output records: the Batch API output line (`id`, `custom_id`, `response` with `status_code`,
- * `request_id` and `body`, `error`) plus Volley's own fields. Every input line gets exactly one:
- * an answer, a failed call, or a line that could not be sent (bad input, a repeated custom_id).
- * The errors file repeats the records whose `error` is set; `records.ts` builds them.
+ * The records a run writes: one per input line, whichever way it was answered. `RunRecord` is
+ * the base every record has (what the tally, the journal's index and the summary read);
+ * `OutputRecord` is a call's record (the Batch API output line plus Volley's fields) and
+ * `FlowRecord` a flow run's. The errors file repeats the records whose `error` is set.
  */
 
-export interface OutputRecord {
+/** Fields every record of a run has, in the Batch API output line's naming. */
+export interface RunRecord {
+  /** The line's own `custom_id`, or `line-N`. */
+  readonly custom_id: string;
+  /** 1-based line number in the input (blank lines count). */
+  readonly line: number;
+  readonly error: OutputError | null;
+  /** The model that answered (for a flow, the model of its last call), when known. */
+  readonly model: string | null;
+  /** Attempts made (for a flow, calls made, repairs and retries included); 0 for a line never sent. */
+  readonly attempts: number;
+  /** How long the answer took (ms): the successful attempt, or the whole flow run. */
+  readonly latency_ms: number | null;
+  /** Time spent waiting for a slot, rate limits and backoff (ms); null when unknown. */
+  readonly queued_ms: number | null;
+  readonly usage: RecordUsage | null;
+  /** Estimated from the price table; null when the model's price is unknown or nothing was billed. */
+  readonly cost_usd: number | null;
+}
+
+export interface RecordUsage {
+  readonly prompt_tokens: number;
+  readonly completion_tokens: number;
+  readonly total_tokens: number;
+}
+
+/** A call's record: the Batch API output line (`id`, `custom_id`, `response`, `error`) plus Volley's fields. */
+export interface OutputRecord extends RunRecord {
   /** `batch_req_` and 24 hex digits, unique per record, as the Batch API names its request records. */
   readonly id: string;
-  readonly custom_id: string;
   readonly response: {
     readonly status_code: number;
     readonly request_id: string | null;
     readonly body: unknown;
   } | null;
-  readonly error: OutputError | null;
-  /** Volley's fields: where the item came from and what it took. */
-  readonly line: number;
-  readonly model: string | null;
-  readonly attempts: number;
-  readonly latency_ms: number | null;
-  readonly queued_ms: number | null;
-  readonly usage: {
-    readonly prompt_tokens: number;
-    readonly completion_tokens: number;
-    readonly total_tokens: number;
-  } | null;
-  /** Estimated from the price table; null when the model's price is unknown or nothing was billed. */
-  readonly cost_usd: number | null;
+}
+
+/**
+ * A flow run's record (`volley flow`, `flow.batch`): the base fields, where `attempts` counts the
+ * calls made, `usage` and `cost_usd` add up every call, and `latency_ms` is the run's makespan;
+ * then the input, its output (null on failure), and what the run did.
+ */
+export interface FlowRecord extends RunRecord {
+  readonly flow: string;
+  readonly input: unknown;
+  readonly output: unknown;
+  /** Calls made by this run (steps answered from the journal make none). */
+  readonly calls: number;
+  /** Durable steps answered from the journal instead of a call. */
+  readonly steps_from_journal: number;
+  /** Calls that had to happen one after another. */
+  readonly round_trips: number;
 }
 
 export interface OutputError {
@@ -38,16 +67,16 @@ export interface OutputError {
   readonly field?: string;
 }
 
-/** What an output record is, for journals, counts and exit codes. */
+/** What a record is, for journals, counts and exit codes. */
 export type RecordKind = 'ok' | 'failed' | 'invalid' | 'duplicate';
 
 /** A finished record and its one serialization, shared by the journal, the output and the errors file. */
-export interface SerializedRecord {
-  readonly record: OutputRecord;
+export interface SerializedRecord<R extends RunRecord = OutputRecord> {
+  readonly record: R;
   readonly text: string;
 }
 
-export function kindOf(record: OutputRecord): RecordKind {
+export function kindOf(record: Pick<RunRecord, 'error'>): RecordKind {
   if (record.error === null) return 'ok';
   if (record.error.code === 'invalid_input') return 'invalid';
   if (record.error.code === 'duplicate_custom_id') return 'duplicate';

@@ -40,7 +40,7 @@ export async function detectInput(path: string): Promise<InputKind> {
   }
   const first = head.trimStart();
   if (/^\[?\{\s*"e"\s*:\s*"run"/.test(first)) return 'record';
-  if (/^\{\s*"journal"\s*:\s*"volley-batch"/.test(first)) return 'journal';
+  if (/^\{\s*("t"\s*:\s*"h"\s*,\s*)?"journal"\s*:\s*"volley-(batch|run)"/.test(first)) return 'journal';
   if (/^\{\s*"flow"\s*:/.test(first)) return 'trace';
   if (/^\{\s*"id"\s*:\s*"batch_req_/.test(first)) return 'output';
   return 'unknown';

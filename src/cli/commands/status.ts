@@ -9,6 +9,7 @@ import { runFromTrace } from '../../report/flow-trace.js';
 import { detectInput, ReportInputError, readRun, readTrace, siblingRecord } from '../../report/read.js';
 import { tallyRun } from '../../report/run-tally.js';
 import { formatStatus, journalStatus, type RunStatus, recordStatus } from '../../report/status.js';
+import { isRunJournal, readJournalRecords } from '../../run/journal/read.js';
 import { parseFlags, UsageError } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command } from '../io.js';
@@ -84,14 +85,21 @@ async function statusOf(path: string, options: { pricing: Pricing; now: number }
 async function journalFile(path: string, live: RunStatus | undefined, now: number): Promise<RunStatus> {
   const records = new RecordTally(0);
   let createdAt = Number.NaN;
-  for await (const entry of readLog<Partial<OutputRecord> & { journal?: string; created_at?: string }>(
-    path,
-  )) {
-    if (entry.journal !== undefined) {
-      if (Number.isNaN(createdAt)) createdAt = Date.parse(entry.created_at ?? '');
-      continue;
+  if (await isRunJournal(path)) {
+    // The run engine's journal: the records the output holds now, from their summaries.
+    const journal = readJournalRecords(path);
+    createdAt = Date.parse(journal.createdAt);
+    for (const record of journal.records) records.record(record, 0);
+  } else {
+    for await (const entry of readLog<Partial<OutputRecord> & { journal?: string; created_at?: string }>(
+      path,
+    )) {
+      if (entry.journal !== undefined) {
+        if (Number.isNaN(createdAt)) createdAt = Date.parse(entry.created_at ?? '');
+        continue;
+      }
+      if (typeof entry.custom_id === 'string') records.record(entry as OutputRecord, 0);
     }
-    if (typeof entry.custom_id === 'string') records.record(entry as OutputRecord, 0);
   }
   const info = await stat(path);
   return journalStatus(

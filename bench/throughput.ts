@@ -1,18 +1,18 @@
 /**
  * Figure 1: 10,000 prompts through `runBatch` against the simulator over real HTTP at 6,000
  * requests per minute (burst window 1 s, median latency 400 ms). Prints throughput as a fraction
- * of the ceiling. Run after `npm run build`:
- *   node dist/batch/throughput.bench.js [items] [learned]
+ * of the ceiling. Run from the repository root:
+ *   npx tsx bench/throughput.ts [items] [learned]
  * With `learned`, no limit is configured: Volley learns it from the simulator's headers.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Volley } from '../client/volley.js';
-import { openai } from '../providers/openai.js';
-import { createSimulator } from '../simulator/handler.js';
-import { listen } from '../simulator/listen.js';
-import { runBatch } from './run-batch.js';
+import { runBatch } from '../src/batch/run-batch.js';
+import { Volley } from '../src/client/volley.js';
+import { openai } from '../src/providers/openai.js';
+import { createSimulator } from '../src/simulator/handler.js';
+import { listen } from '../src/simulator/listen.js';
 
 const items = Number(process.argv[2] ?? 10_000);
 const learned = process.argv[3] === 'learned';

@@ -6,10 +6,11 @@
  * A new `AbortController` per call would cost more than the rest of a zero-latency call, so calls
  * use numbered slots whose controllers are reused once their call has ended without an abort.
  */
-import type { Volley } from '../client/volley.js';
+import type { Volley } from '../../client/volley.js';
 
 export class CallSet {
-  readonly #ids: (string | undefined)[] = [];
+  /** Call id to slot: a retry event finds its call at once. */
+  readonly #slots = new Map<string, number>();
   readonly #controllers: AbortController[] = [];
   readonly #free: number[] = [];
   #stopping = false;
@@ -19,19 +20,19 @@ export class CallSet {
     // A call that failed while the run was stopping would otherwise be retried: new work.
     this.#unsubscribe = volley.on('retried', (event) => {
       if (!this.#stopping) return;
-      const slot = this.#ids.indexOf(event.id);
-      if (slot >= 0) this.#controllers[slot]!.abort();
+      const slot = this.#slots.get(event.id);
+      if (slot !== undefined) this.#controllers[slot]!.abort();
     });
   }
 
-  /** A slot for a new call; `signal(slot)` cancels it, `end(slot)` gives the slot back. */
+  /** A slot for a new call; `signal(slot)` cancels it, `end(id, slot)` gives the slot back. */
   begin(id: string): number {
     let slot = this.#free.pop();
     if (slot === undefined) {
-      slot = this.#ids.length;
+      slot = this.#controllers.length;
       this.#controllers.push(new AbortController());
     }
-    this.#ids[slot] = id;
+    this.#slots.set(id, slot);
     return slot;
   }
 
@@ -39,29 +40,32 @@ export class CallSet {
     return this.#controllers[slot]!.signal;
   }
 
-  end(slot: number): void {
+  end(id: string, slot: number): void {
     if (this.#controllers[slot]!.signal.aborted) this.#controllers[slot] = new AbortController();
-    this.#ids[slot] = undefined;
+    this.#slots.delete(id);
     this.#free.push(slot);
   }
 
   /** Cancels every call that is still waiting (queued, backing off, paused); in-flight ones go on. */
   stopWaiting(): void {
     this.#stopping = true;
-    this.#ids.forEach((id, slot) => {
-      if (id !== undefined && this.volley.why(id) !== undefined) this.#controllers[slot]!.abort();
-    });
+    for (const [id, slot] of this.#slots) {
+      if (this.#isWaiting(id)) this.#controllers[slot]!.abort();
+    }
   }
 
   /** Cancels everything, in flight included: the grace period is over. */
   cancelAll(): void {
     this.#stopping = true;
-    this.#ids.forEach((id, slot) => {
-      if (id !== undefined) this.#controllers[slot]!.abort();
-    });
+    for (const slot of this.#slots.values()) this.#controllers[slot]!.abort();
   }
 
   dispose(): void {
     this.#unsubscribe();
+  }
+
+  /** Queued, in backoff or paused, not on the wire. (`volley.clearQueued` replaces this once it lands.) */
+  #isWaiting(id: string): boolean {
+    return this.volley.why(id) !== undefined;
   }
 }

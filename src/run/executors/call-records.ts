@@ -1,10 +1,10 @@
 /** Building output records from a call's answer, its failure, or a line that was never sent. */
 import { randomBytes } from 'node:crypto';
-import type { CallResult } from '../client/types.js';
-import type { VolleyError } from '../errors.js';
-import type { Usage } from '../providers/types.js';
-import type { OutputError, OutputRecord } from '../records/types.js';
-import type { InputProblem } from './input.js';
+import type { CallResult } from '../../client/types.js';
+import type { VolleyError } from '../../errors.js';
+import type { Usage } from '../../providers/types.js';
+import type { OutputError, OutputRecord } from '../../records/types.js';
+import type { LineProblem } from '../types.js';
 
 /** Random per process, then a counter: unique without a random draw per record. */
 const ID_PREFIX = `batch_req_${randomBytes(6).toString('hex')}`;
@@ -60,28 +60,15 @@ export function failureRecord(
   };
 }
 
-export function problemRecord(problem: InputProblem): OutputRecord {
-  const error: OutputError = { code: 'invalid_input', message: problem.message };
+/** The record of a line that was never sent: bad input, or a `custom_id` an earlier line used. */
+export function problemRecord(problem: LineProblem, model: string | null = null): OutputRecord {
+  const error: OutputError = { code: problem.code, message: problem.message };
   return {
     id: recordId(),
     custom_id: problem.customId ?? `line-${problem.line}`,
     response: null,
     error: problem.field === undefined ? error : { ...error, field: problem.field },
-    ...unsent(problem.line, null),
-  };
-}
-
-export function duplicateRecord(line: number, customId: string, model: string | null): OutputRecord {
-  return {
-    id: recordId(),
-    custom_id: customId,
-    response: null,
-    error: {
-      code: 'duplicate_custom_id',
-      message: `line ${line}, field custom_id: '${customId}' was already used by an earlier line; this line was not sent.`,
-      field: 'custom_id',
-    },
-    ...unsent(line, model),
+    ...unsent(problem.line, model),
   };
 }
 

@@ -1,0 +1,103 @@
+/**
+ * A million-line input through the zero-latency in-process echo provider, journal on, input
+ * order: peak RSS and lines per second of a fresh run, then of the resume of a run killed (-9)
+ * halfway (what its journal holds kept, the rest sent), then of a rerun with nothing changed. Each phase
+ * runs in its own process, so each peak RSS is its own. From the repository root:
+ *   npx tsx bench/million.ts [lines]
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileLines } from '../src/batch/read-lines.js';
+import { runBatch } from '../src/batch/run-batch.js';
+import { Volley } from '../src/client/volley.js';
+import { echoProvider } from '../src/providers/echo.js';
+
+const [, self, first, phase, dirArg] = process.argv;
+const lines = Number(first ?? 1_000_000);
+
+if (phase === undefined) {
+  const dir = await mkdtemp(join(tmpdir(), 'volley-million-'));
+  await writeInput(join(dir, 'in.jsonl'));
+  const run = (name: string) => {
+    const child = spawnSync(process.execPath, [...process.execArgv, self!, String(lines), name, dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const text = child.stdout.toString().trim();
+    console.log(text);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  run('fresh');
+  // A run that kills itself (kill -9) once half the lines are answered; then its resume.
+  spawnSync(process.execPath, [...process.execArgv, self!, String(lines), 'killed', dir], {
+    stdio: 'inherit',
+  });
+  run('resume');
+  run('unchanged');
+  await rm(dir, { recursive: true, force: true });
+} else {
+  const dir = dirArg!;
+  const input = join(dir, 'in.jsonl');
+  const out = join(dir, 'out.jsonl');
+  const volley = new Volley({ provider: echoProvider(), model: 'echo' });
+  const started = performance.now();
+  const summary = await runBatch(readFileLines(input), {
+    volley,
+    out,
+    total: lines,
+    force: phase === 'fresh' || phase === 'killed',
+    onStart: (tally) => {
+      if (phase !== 'killed') return;
+      setInterval(() => {
+        if (tally.done >= lines / 2) process.kill(process.pid, 'SIGKILL');
+      }, 5);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  const size = async (path: string) => mb((await stat(path).catch(() => ({ size: 0 }))).size);
+  console.log(
+    JSON.stringify({
+      phase,
+      lines,
+      outcome: summary.outcome,
+      answered: summary.counts.ok,
+      kept: summary.resume.unchanged,
+      warnings: summary.warnings,
+      seconds: Number(seconds.toFixed(1)),
+      linesPerSecond: Math.round(lines / seconds),
+      peakRssMB: mb(process.resourceUsage().maxRSS * 1024),
+      inputMB: await size(input),
+      outputMB: await size(out),
+      journalMB: await size(out.replace(/\.jsonl$/, '.journal.jsonl')),
+    }),
+  );
+}
+
+async function writeInput(path: string): Promise<void> {
+  // A mix of the shapes, every prompt different.
+  const file = createWriteStream(path);
+  for (let i = 1; i <= lines; i++) {
+    const line =
+      i % 4 === 0
+        ? JSON.stringify({ custom_id: `item-${i}`, prompt: `Summarise item ${i} in one line.` })
+        : i % 4 === 1
+          ? JSON.stringify(`Tell me something about the number ${i}.`)
+          : i % 4 === 2
+            ? JSON.stringify({ messages: [{ role: 'user', content: `Describe case ${i}.` }] })
+            : JSON.stringify({
+                custom_id: `req-${i}`,
+                method: 'POST',
+                url: '/v1/chat/completions',
+                body: {
+                  model: 'echo',
+                  messages: [{ role: 'user', content: `Batch line ${i}.` }],
+                  max_tokens: 16,
+                },
+              });
+    if (!file.write(`${line}\n`)) await new Promise<void>((resolve) => file.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve) => file.end(() => resolve()));
+}

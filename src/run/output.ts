@@ -1,0 +1,137 @@
+/**
+ * Writing the output of an invocation: records in output order (`OrderedWriter`), each one to the
+ * output, failures also to the errors file, and, when the journal is compacted, an index line
+ * saying where the record sits in the new output. An earlier run's record is copied from where
+ * the journal says it is; a new one comes with its text. What is written is counted and
+ * checksummed, for the journal's seal.
+ */
+import type { Writable } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import { LineFile } from '../batch/line-file.js';
+import { indexLine, type RecordMeta } from './journal/entries.js';
+import { Checksum } from './journal/rebuild.js';
+import { OrderedWriter, type OutputOrder } from './ordered-writer.js';
+
+/** Where lines go: a file written in large appends, or a stream (`--out -`). */
+export interface LineSink {
+  write(line: string): void;
+  /** Characters accepted but not yet written: the reader slows down while it is large. */
+  readonly backlog: number;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function fileSink(path: string): Promise<LineSink> {
+  return LineFile.open(path, { truncate: true });
+}
+
+/** A stream that is not ours to end (stdout): lines are written as they come; close only drains. */
+export function streamSink(stream: NodeJS.WritableStream): LineSink {
+  const state = stream as Partial<Writable>;
+  const drained = () =>
+    state.writableNeedDrain
+      ? new Promise<void>((resolve) => stream.once('drain', resolve))
+      : Promise.resolve();
+  return {
+    write: (line) => {
+      stream.write(`${line}\n`);
+    },
+    get backlog() {
+      return state.writableLength ?? 0;
+    },
+    flush: drained,
+    close: drained,
+  };
+}
+
+/** A record for the output: a new one with its text, or an earlier one by its journal slot. */
+export type OutputEntry =
+  | { readonly meta: RecordMeta; readonly text: string; readonly detail?: unknown }
+  | { readonly slot: number; readonly line: number };
+
+export interface OutputParts {
+  readonly order: OutputOrder;
+  readonly out: LineSink | undefined;
+  readonly errors: LineSink | undefined;
+  /** The compacted journal being written, which gets an index line per record. */
+  readonly index: LineSink | undefined;
+  /** An earlier record's summary and text. */
+  readonly read: (slot: number) => { meta: RecordMeta; text: string };
+  /** Each record as it is written, in output order (the library's results). */
+  readonly onEmit?: ((meta: RecordMeta, text: string, detail: unknown) => void) | undefined;
+}
+
+export class OutputWriter {
+  readonly #order: OrderedWriter<OutputEntry>;
+  readonly out = new Checksum();
+  readonly errors = new Checksum();
+  /** Records written. */
+  records = 0;
+
+  constructor(private readonly parts: OutputParts) {
+    this.#order = new OrderedWriter(parts.order, (entry) => this.#emit(entry));
+  }
+
+  /** Records held back for input order, waiting for an earlier one. */
+  get held(): number {
+    return this.#order.held;
+  }
+
+  /** The largest backlog of the files written to. */
+  get backlog(): number {
+    const { out, errors, index } = this.parts;
+    return Math.max(out?.backlog ?? 0, errors?.backlog ?? 0, index?.backlog ?? 0);
+  }
+
+  put(seq: number, entry: OutputEntry): void {
+    this.#order.put(seq, entry);
+  }
+
+  /** `seq` will have no record in this invocation. */
+  skip(seq: number): void {
+    this.#order.skip(seq);
+  }
+
+  /** Writes what is held past any gaps, then the earlier records in `rest` (lines not reached). */
+  finish(rest: Iterable<number>): void {
+    this.#order.flushAll();
+    for (const slot of rest) this.#emit({ slot, line: -1 });
+  }
+
+  async flush(): Promise<void> {
+    const { out, errors, index } = this.parts;
+    await Promise.all([out?.flush(), errors?.flush(), index?.flush()]);
+  }
+
+  async close(): Promise<void> {
+    const { out, errors, index } = this.parts;
+    const results = await Promise.allSettled([out?.close(), errors?.close(), index?.close()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** An earlier record, with its `line` set to where its line is now when the input moved it. */
+  #earlier(slot: number, line: number): { meta: RecordMeta; text: string } {
+    const found = this.parts.read(slot);
+    if (line < 0 || found.meta.l === line) return found;
+    const record = JSON.parse(found.text) as { line: number };
+    record.line = line;
+    return { meta: { ...found.meta, l: line }, text: JSON.stringify(record) };
+  }
+
+  #emit(entry: OutputEntry): void {
+    const { meta, text } = 'slot' in entry ? this.#earlier(entry.slot, entry.line) : entry;
+    const { out, errors, index } = this.parts;
+    const bytes = Buffer.from(text);
+    const offset = this.out.bytes;
+    this.out.add(bytes);
+    out?.write(text);
+    if (meta.s !== 'ok') {
+      this.errors.add(bytes);
+      errors?.write(text);
+    }
+    index?.write(indexLine(meta, offset, bytes.length, crc32(bytes)));
+    this.records++;
+    this.parts.onEmit?.(meta, text, 'slot' in entry ? undefined : entry.detail);
+  }
+}
