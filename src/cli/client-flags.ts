@@ -173,7 +173,7 @@ async function makeProvider(
  * (an empty port means the default one), which is never what was meant: such a run once marked
  * 78,142 lines failed over ten minutes.
  */
-export function checkURL(url: string, source: string): string {
+function checkURL(url: string, source: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -56,6 +56,6 @@ export function exitCodeFor(error: unknown): ExitCode {
 }
 
 /** An error from the operating system (`ENOSPC`, `EACCES`, ...), as Node raises them. */
-export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }
