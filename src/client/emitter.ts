@@ -10,7 +10,15 @@ export class Emitter<Events extends object> {
       this.#listeners.set(name, set);
     }
     set.add(listener as (event: never) => void);
-    return () => set.delete(listener as (event: never) => void);
+    return () => {
+      set.delete(listener as (event: never) => void);
+      if (set.size === 0 && this.#listeners.get(name) === set) this.#listeners.delete(name);
+    };
+  }
+
+  /** True when someone listens: an event nobody hears is not built at all. */
+  has(name: keyof Events): boolean {
+    return this.#listeners.has(name);
   }
 
   emit<K extends keyof Events>(name: K, event: Events[K]): void {

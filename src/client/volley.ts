@@ -3,9 +3,8 @@
  * many, in input order. Calls go through one lane per model, which owns rate limits and retries.
  */
 import { AbortError, VolleyError } from '../errors.js';
-import type { CallRequest, Provider } from '../providers/types.js';
-import { ExponentialBackoff } from '../retry/backoff.js';
-import type { Job } from '../scheduler/job.js';
+import type { CallRequest } from '../providers/types.js';
+import { Job } from '../scheduler/job.js';
 import { Lane } from '../scheduler/lane.js';
 import { AbortRegistry } from './abort-registry.js';
 import { Emitter } from './emitter.js';
@@ -13,15 +12,38 @@ import { normalizeRequest } from './normalize.js';
 import { type ResolvedOptions, resolveOptions, type VolleyOptions } from './options.js';
 import type { CallOptions, CallResult, LaneSnapshot, Settled, VolleyEvents, WaitReason } from './types.js';
 
-/** Burst assumed for a learned limit until a 429 shows the server allows less. */
+/** Burst assumed for a learned limit until the server's headers show its own. */
 const BURST_MS = 1000;
-const INITIAL_CONCURRENCY = 4;
+/** Calls an unknown server is probed with at once, before the cap grows by the probe's steps. */
+const INITIAL_CONCURRENCY = 8;
+
+/**
+ * A call as the client tracks it: its lane, and what it registered (abort watches, a deadline
+ * timer) so that `release` can undo it without a closure per call.
+ */
+class CallJob extends Job {
+  lane!: Lane;
+  aborts: AbortRegistry | undefined;
+  signal: AbortSignal | undefined;
+  clientSignal: AbortSignal | undefined;
+  cancelDeadline: (() => void) | undefined;
+
+  onAbort(): void {
+    this.lane.cancel(this, 'cancelled');
+  }
+
+  override release(): void {
+    if (this.signal) this.aborts?.unwatch(this.signal, this);
+    if (this.clientSignal) this.aborts?.unwatch(this.clientSignal, this);
+    this.cancelDeadline?.();
+  }
+}
 
 export class Volley {
   readonly options: ResolvedOptions;
   readonly #events = new Emitter<VolleyEvents>();
+  /** By model: every call of this client goes to its one provider, so the model names the lane. */
   readonly #lanes = new Map<string, Lane>();
-  readonly #jobs = new Map<string, { job: Job; lane: Lane }>();
   readonly #aborts = new AbortRegistry();
   #seq = 0;
   #paused = false;
@@ -33,53 +55,37 @@ export class Volley {
   /** One call, queued in its model's lane; resolves with the answer or rejects with a `VolleyError`. */
   complete(request: CallRequest, options: CallOptions = {}): Promise<CallResult> {
     return new Promise<CallResult>((resolve, reject) => {
-      const { clock, provider } = this.options;
-      const normalized = normalizeRequest(request, this.options.model);
-      const lane = this.#lane(provider, normalized.model);
-      const signals = [options.signal, this.options.signal].filter((s): s is AbortSignal => s !== undefined);
-      if (signals.some((s) => s.aborted)) throw new AbortError();
-      const now = clock.now();
+      const o = this.options;
+      const normalized = normalizeRequest(request, o.model);
+      const lane = this.#lanes.get(normalized.model) ?? this.#lane(normalized.model);
+      const signal = options.signal;
+      const clientSignal = o.signal;
+      if (signal?.aborted || clientSignal?.aborted) throw new AbortError();
+      const now = o.clock.now();
       const seq = this.#seq++;
-      const id = options.id ?? `call-${seq}`;
-      const deadline = options.deadline ?? this.options.deadline;
-      const job: Job = {
-        id,
+      const deadline = options.deadline ?? o.deadline;
+      const job = new CallJob({
+        id: options.id ?? `call-${seq}`,
         request: normalized,
         priority: options.priority ?? 0,
         seq,
         enqueuedAt: now,
-        timeout: options.timeout ?? this.options.timeout,
+        timeout: options.timeout ?? o.timeout,
         deadlineAt: now + deadline,
         onDelta: options.onDelta,
         resolve,
         reject,
-        state: 'waiting',
-        estimate: undefined,
-        promptTokens: undefined,
-        sent: undefined,
-        attempts: 0,
-        retry: false,
-        readyAt: now,
-        waitingSince: now,
-        queuedMs: 0,
-        backoff: new ExponentialBackoff(this.options.backoff),
-        attempt: undefined,
-        stopReason: undefined,
-        dispose: () => {},
-      };
-      const unwatch = signals.map((signal) =>
-        this.#aborts.watch(signal, () => lane.cancel(job, 'cancelled')),
-      );
-      const cancelDeadline = Number.isFinite(deadline)
-        ? clock.setTimer(() => lane.cancel(job, 'deadline'), deadline)
-        : undefined;
-      job.dispose = () => {
-        for (const stop of unwatch) stop();
-        cancelDeadline?.();
-        // Ids are the caller's: another call may reuse one, and its entry must stay.
-        if (this.#jobs.get(id)?.job === job) this.#jobs.delete(id);
-      };
-      this.#jobs.set(id, { job, lane });
+      });
+      job.lane = lane;
+      if (signal || clientSignal) {
+        job.aborts = this.#aborts;
+        job.signal = signal;
+        job.clientSignal = clientSignal;
+        if (signal) this.#aborts.watch(signal, job);
+        if (clientSignal) this.#aborts.watch(clientSignal, job);
+      }
+      if (Number.isFinite(deadline))
+        job.cancelDeadline = o.clock.setTimer(() => lane.cancel(job, 'deadline'), deadline);
       lane.submit(job);
     });
   }
@@ -121,10 +127,13 @@ export class Volley {
     return this.#events.on(name, listener);
   }
 
-  /** What a queued call is waiting for; undefined once it is in flight or settled. */
+  /** What a queued call is waiting for; undefined once it is in flight or settled. A diagnostic. */
   why(id: string): WaitReason | undefined {
-    const entry = this.#jobs.get(id);
-    return entry?.lane.why(entry.job);
+    for (const lane of this.#lanes.values()) {
+      const job = lane.waiting(id);
+      if (job) return lane.why(job);
+    }
+    return undefined;
   }
 
   lanes(): LaneSnapshot[] {
@@ -163,32 +172,30 @@ export class Volley {
     await Promise.all([...this.#lanes.values()].map((lane) => lane.onIdle()));
   }
 
-  #lane(provider: Provider, model: string): Lane {
-    const key = `${provider.id}|${model}`;
-    let lane = this.#lanes.get(key);
-    if (!lane) {
-      const o = this.options;
-      lane = new Lane({
-        provider,
-        model,
-        clock: o.clock,
-        random: o.random,
-        rpm: o.rpm,
-        tpm: o.tpm,
-        concurrency: o.concurrency,
-        // A configured rpm paces the calls itself; with nothing known, start gently and probe.
-        initialConcurrency:
-          o.rpm === undefined ? Math.min(INITIAL_CONCURRENCY, o.maxConcurrency) : o.maxConcurrency,
-        maxConcurrency: o.maxConcurrency,
-        burstMs: BURST_MS,
-        maxAttempts: o.maxAttempts,
-        backoff: o.backoff,
-        outputTokens: o.outputTokens,
-        emit: (name, event) => this.#events.emit(name, event),
-      });
-      if (this.#paused) lane.hold(true);
-      this.#lanes.set(key, lane);
-    }
+  #lane(model: string): Lane {
+    const o = this.options;
+    const lane = new Lane({
+      key: `${o.provider.id}|${model}`,
+      provider: o.provider,
+      model,
+      clock: o.clock,
+      random: o.random,
+      rpm: o.rpm,
+      tpm: o.tpm,
+      concurrency: o.concurrency,
+      // A configured rpm paces the calls itself; with nothing known, probe.
+      initialConcurrency:
+        o.rpm === undefined ? Math.min(INITIAL_CONCURRENCY, o.maxConcurrency) : o.maxConcurrency,
+      maxConcurrency: o.maxConcurrency,
+      burstMs: BURST_MS,
+      maxAttempts: o.maxAttempts,
+      backoff: o.backoff,
+      outputTokens: o.outputTokens,
+      maxOutage: o.maxOutage,
+      events: this.#events,
+    });
+    if (this.#paused) lane.hold(true);
+    this.#lanes.set(model, lane);
     return lane;
   }
 }

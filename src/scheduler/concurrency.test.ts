@@ -4,56 +4,65 @@ import { ConcurrencyLimit } from './concurrency.js';
 describe('ConcurrencyLimit', () => {
   it('grows only while the cap is what holds calls back', () => {
     const limit = new ConcurrencyLimit({ initial: 4, max: 100, grow: true });
+    limit.onAnswer();
     limit.onSuccess(100, 0);
     expect(limit.value).toBe(4);
     for (let i = 0; i < 4; i++) {
-      limit.markSaturated(0, 0);
+      limit.markSaturated(0, 0, 0);
       limit.onSuccess(100, i);
     }
     expect(limit.value).toBe(8); // slow start: doubled over one round of successes
   });
 
-  it('jumps to rate × latency when the request budget is known', () => {
+  it('goes to rate × latency plus the burst when the request budget is known', () => {
     const limit = new ConcurrencyLimit({ initial: 4, max: 1000, grow: true });
-    limit.markSaturated(100 / 1000, 0); // no latency seen yet: nothing to go on
-    expect(limit.value).toBe(4);
-    limit.onSuccess(4000, 0);
-    limit.markSaturated(100 / 1000, 0); // 100 per second at 4 s each: 400 in flight, plus margin
-    expect(limit.value).toBe(600);
+    // No answer yet: the latency is at least the time waited, and the cap grows with it.
+    expect(limit.markSaturated(100 / 1000, 10, 0)).toBe(50);
+    expect(limit.value).toBe(10);
+    limit.markSaturated(100 / 1000, 10, 1000);
+    expect(limit.value).toBe(160); // 100/s × 1 s × 1.5 + 10
+    limit.onSuccess(4000, 4000);
+    expect(limit.markSaturated(100 / 1000, 10, 4000)).toBeUndefined();
+    expect(limit.value).toBe(610); // 100 per second at 4 s each: 400 in flight, plus margin and burst
     const capped = new ConcurrencyLimit({ initial: 4, max: 500, grow: true });
     capped.onSuccess(4000, 0);
-    capped.markSaturated(100 / 1000, 0);
+    capped.markSaturated(100 / 1000, 10, 0);
     expect(capped.value).toBe(500);
     const fixed = new ConcurrencyLimit({ initial: 4, max: 4, grow: false });
     fixed.onSuccess(4000, 0);
-    fixed.markSaturated(100 / 1000, 0);
+    fixed.markSaturated(100 / 1000, 10, 0);
     expect(fixed.value).toBe(4);
   });
 
-  it('doubles every 500 ms while nothing has come back, and stops once the server answers', () => {
-    const limit = new ConcurrencyLimit({ initial: 4, max: 100, grow: true });
-    expect(limit.markSaturated(0, 0)).toBe(500);
-    expect(limit.value).toBe(4);
-    expect(limit.markSaturated(0, 500)).toBe(1000);
+  it('grows a step every 5 ms while nothing has come back, and stops once the server answers', () => {
+    const limit = new ConcurrencyLimit({ initial: 8, max: 100, grow: true });
+    expect(limit.markSaturated(0, 0, 0)).toBe(5);
     expect(limit.value).toBe(8);
-    limit.markSaturated(0, 1000);
-    expect(limit.value).toBe(16);
+    expect(limit.markSaturated(0, 0, 3)).toBe(5); // not yet
+    expect(limit.markSaturated(0, 0, 5)).toBe(10);
+    expect(limit.value).toBe(9);
+    // Per step taken, not per time elapsed: a late timer adds one step, not a flood.
+    expect(limit.markSaturated(0, 0, 2000)).toBe(2005);
+    expect(limit.value).toBe(10);
+    for (let t = 2005; t <= 2100; t += 5) limit.markSaturated(0, 0, t);
+    expect(limit.value).toBe(37); // +1 to 16, then a sixteenth per step: doubling about every 55 ms
     limit.onAnswer();
-    expect(limit.markSaturated(0, 1500)).toBeUndefined();
-    expect(limit.value).toBe(16);
+    expect(limit.markSaturated(0, 0, 2200)).toBeUndefined();
+    expect(limit.value).toBe(37);
   });
 
   it('halves on overload once per window, then grows additively', () => {
     const limit = new ConcurrencyLimit({ initial: 40, max: 100, grow: true });
+    limit.onAnswer();
     limit.decrease(0.5, 1000, 500);
     limit.decrease(0.5, 1200, 500); // same burst: ignored
     expect(limit.value).toBe(20);
     for (let i = 0; i < 20; i++) {
-      limit.markSaturated(0, 0);
+      limit.markSaturated(0, 0, 0);
       limit.onSuccess(100, 2000 + i);
     }
     expect(limit.value).toBe(20); // +1/20 per success: about one step per round
-    limit.markSaturated(0, 0);
+    limit.markSaturated(0, 0, 0);
     limit.onSuccess(100, 3000);
     expect(limit.value).toBe(21);
   });
@@ -65,13 +74,20 @@ describe('ConcurrencyLimit', () => {
     expect(limit.value).toBeLessThan(10);
   });
 
-  it('never grows past a configured cap, and never below one', () => {
-    const limit = new ConcurrencyLimit({ initial: 3, max: 100, grow: false });
+  it('keeps a configured cap fixed: it neither grows nor shrinks', () => {
+    const limit = new ConcurrencyLimit({ initial: 3, max: 3, grow: false });
     for (let i = 0; i < 10; i++) {
-      limit.markSaturated(0, 0);
+      limit.markSaturated(0, 0, 0);
       limit.onSuccess(100, i);
     }
     expect(limit.value).toBe(3);
+    for (let i = 0; i < 10; i++) limit.decrease(0.5, i * 1000, 1);
+    for (let i = 0; i < 10; i++) limit.onSuccess(10_000, 20_000 + i);
+    expect(limit.value).toBe(3);
+  });
+
+  it('never goes below one', () => {
+    const limit = new ConcurrencyLimit({ initial: 3, max: 100, grow: true });
     for (let i = 0; i < 10; i++) limit.decrease(0.5, i * 1000, 1);
     expect(limit.value).toBe(1);
   });

@@ -1,24 +1,34 @@
 /**
  * The adaptive concurrency cap of a lane: additive increase while the cap is what holds calls back
- * and answers stay fast; multiplicative decrease on overload (a 429 no bucket explains, or latency
+ * and answers stay fast; multiplicative decrease on overload (a 429 no budget explains, or latency
  * well above its baseline). It starts in slow start (+1 per success, doubling per round trip) and
  * switches to +1/cap per success after the first decrease. Two shortcuts skip the slow climb: a
- * blind doubling every 500 ms before the server has answered at all, and a jump to rate × latency
- * once both are known.
+ * probe that grows the cap every `PROBE_STEP_MS` before the server has answered at all, and, once
+ * the request rate is known, the cap that rate needs (rate × latency, Little's law).
+ *
+ * A configured concurrency is fixed: it neither grows nor shrinks (`grow: false`).
  */
 export interface ConcurrencyOptions {
   /** Cap at start. */
   readonly initial: number;
   /** Highest cap it may reach. */
   readonly max: number;
-  /** When false the cap never grows past `initial` (a configured concurrency). */
+  /** False for a configured cap: it stays at `initial` whatever happens. */
   readonly grow: boolean;
 }
 
 /** Latency this many times the baseline counts as overload. */
 const LATENCY_OVERLOAD = 2;
-/** While nothing has come back from the server, the cap doubles this often (ms). */
-const PROBE_MS = 500;
+/**
+ * While nothing has come back from the server, the cap grows every this many ms: by one call, or a
+ * sixteenth once past 16 (doubling about every 55 ms). An answer takes a latency, but a 429 comes
+ * back at once with the limits in its headers, so a gentle probe finds an unknown server's burst
+ * with a 429 or two, where doubling per step would overshoot it by a factor. It grows per step
+ * taken, not per time elapsed, so an event loop blocked for a second does not release a flood.
+ * Spreading the burst costs nothing: once the first calls have taken from the server's bucket it
+ * refills, and the probe drains it faster than it refills.
+ */
+const PROBE_STEP_MS = 5;
 /** Slack over rate × latency, for latency spread: slower calls must not starve the budget. */
 const LITTLE_MARGIN = 1.5;
 
@@ -30,7 +40,8 @@ export class ConcurrencyLimit {
   #baseline: number | undefined;
   #lastDecrease = Number.NEGATIVE_INFINITY;
   #answered = false;
-  #nextProbeAt: number | undefined;
+  #startedAt: number | undefined;
+  #nextProbeAt = 0;
 
   constructor(readonly options: ConcurrencyOptions) {
     this.#limit = options.initial;
@@ -43,27 +54,30 @@ export class ConcurrencyLimit {
 
   /**
    * The cap held a call back: growth is warranted if answers stay healthy. When the request budget
-   * is known (`ratePerMs`), the cap needed to keep it busy is known too (Little's law: rate ×
-   * latency), and the cap goes there at once instead of one step per answer, which at a 4 s
-   * latency would take many round trips. Before anything has come back from the server, the cap
-   * doubles every `PROBE_MS`: an unknown server is probed, and a 429 would come back at once with
-   * the limits. Returns when to look again for the next doubling, if one is due.
+   * is known (`ratePerMs`, with a `burst` of calls it may send at once), the cap needed to keep it
+   * busy is known too: rate × latency plus the burst, where the latency is the one seen or, before
+   * the first answer, at least the time waited so far. The cap goes there at once instead of one
+   * step per answer, which at a 4 s latency would take many round trips. Before anything has come
+   * back from the server, the cap grows a step every `PROBE_STEP_MS`. Returns when to look again,
+   * if the cap may grow by then.
    */
-  markSaturated(ratePerMs: number, now: number): number | undefined {
+  markSaturated(ratePerMs: number, burst: number, now: number): number | undefined {
     this.#saturated = true;
     if (!this.options.grow) return undefined;
-    if (this.#fastLatency !== undefined) {
-      const needed = Math.min(this.options.max, ratePerMs * this.#fastLatency * LITTLE_MARGIN);
+    this.#startedAt ??= now;
+    if (ratePerMs > 0) {
+      const latency = this.#fastLatency ?? now - this.#startedAt;
+      const needed = Math.min(this.options.max, ratePerMs * latency * LITTLE_MARGIN + burst);
       if (needed > this.#limit) this.#limit = needed;
-      return undefined;
+      return this.#fastLatency === undefined ? now + 10 * PROBE_STEP_MS : undefined;
     }
     if (this.#answered) return undefined;
-    this.#nextProbeAt ??= now + PROBE_MS;
     if (now >= this.#nextProbeAt) {
-      this.#limit = Math.min(this.options.max, this.#limit * 2);
-      this.#nextProbeAt = now + PROBE_MS;
+      if (this.#nextProbeAt > 0)
+        this.#limit = Math.min(this.options.max, this.#limit + Math.max(1, this.#limit / 16));
+      this.#nextProbeAt = now + PROBE_STEP_MS;
     }
-    return this.#nextProbeAt;
+    return this.#limit < this.options.max ? this.#nextProbeAt : undefined;
   }
 
   /** The server answered (a success or an error status): probing in the dark is over. */
@@ -74,6 +88,7 @@ export class ConcurrencyLimit {
   onSuccess(latencyMs: number, now: number): void {
     this.#fastLatency =
       this.#fastLatency === undefined ? latencyMs : this.#fastLatency * 0.8 + latencyMs * 0.2;
+    if (!this.options.grow) return;
     // The baseline follows the best recent latency, drifting up slowly so it can adapt to longer answers.
     this.#baseline = Math.min(this.#baseline ?? latencyMs, this.#fastLatency) * 1.002;
     if (this.#fastLatency > LATENCY_OVERLOAD * this.#baseline) {
@@ -82,13 +97,12 @@ export class ConcurrencyLimit {
     }
     if (!this.#saturated) return;
     this.#saturated = false;
-    const ceiling = this.options.grow ? this.options.max : this.options.initial;
-    this.#limit = Math.min(ceiling, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
+    this.#limit = Math.min(this.options.max, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
   }
 
   /** Overload: cut the cap by `factor`, at most once per `window` ms so one burst counts once. */
   decrease(factor: number, now: number, window: number): void {
-    if (now - this.#lastDecrease < window) return;
+    if (!this.options.grow || now - this.#lastDecrease < window) return;
     this.#lastDecrease = now;
     this.#slowStart = false;
     this.#limit = Math.max(1, this.#limit * factor);

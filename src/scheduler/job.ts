@@ -7,8 +7,7 @@ import type { CallResult } from './types.js';
 /** Why Volley itself ended an attempt: it tells a timeout from a cancellation from a deadline. */
 export type StopReason = 'timeout' | 'deadline' | 'cancelled';
 
-/** One call's life inside a lane, across all its attempts. */
-export interface Job {
+export interface JobInit {
   readonly id: string;
   readonly request: ProviderRequest;
   readonly priority: number;
@@ -22,30 +21,75 @@ export interface Job {
   readonly onDelta: ((text: string, attempt: number) => void) | undefined;
   readonly resolve: (result: CallResult) => void;
   readonly reject: (error: VolleyError) => void;
+}
 
-  state: 'waiting' | 'running' | 'done';
+/**
+ * One call's life inside a lane, across all its attempts. A class, not a bag of closures: a
+ * zero-latency batch makes hundreds of thousands of these a second, and every closure is garbage.
+ * The client subclasses it to undo what it registered for the call (`release`).
+ */
+export class Job {
+  readonly id: string;
+  readonly request: ProviderRequest;
+  readonly priority: number;
+  readonly seq: number;
+  readonly enqueuedAt: number;
+  readonly timeout: number;
+  readonly deadlineAt: number;
+  readonly onDelta: ((text: string, attempt: number) => void) | undefined;
+  readonly resolve: (result: CallResult) => void;
+  readonly reject: (error: VolleyError) => void;
+
+  state: 'waiting' | 'running' | 'done' = 'waiting';
   /**
    * Tokens reserved against the tokens-per-minute budget (prompt plus output), counted only once
    * the lane has such a budget: without one there is nothing to count for.
    */
-  estimate: number | undefined;
-  /** Prompt tokens, counted once, when first needed. */
-  promptTokens: number | undefined;
+  estimate: number | undefined = undefined;
+  /** Prompt tokens by the tokenizer, counted once; undefined while only estimated from characters. */
+  promptTokens: number | undefined = undefined;
   /** Our budget levels right after this call's attempt took its share; see `RateBudget.observe`. */
-  sent: SentLevels | undefined;
-  attempts: number;
+  sent: SentLevels | undefined = undefined;
+  attempts = 0;
+  /** Attempts that failed to connect while the server was unreachable: they do not count. */
+  freeAttempts = 0;
   /** A retry waits for `readyAt`, then goes before every call that has not started yet. */
-  retry: boolean;
+  retry = false;
   readyAt: number;
   waitingSince: number;
-  queuedMs: number;
-  backoff: ExponentialBackoff;
-  /** Aborts the attempt in flight. */
-  attempt: AbortController | undefined;
+  queuedMs = 0;
+  /** When the call, at the head of the queue, first found the tokens budget short. */
+  tokensShortSince: number | undefined = undefined;
+  /** Made on the first retry: most calls never need one. */
+  backoff: ExponentialBackoff | undefined = undefined;
+  /** The attempt in flight: its abort switch and when it started. */
+  attempt: AbortController | undefined = undefined;
+  startedAt = 0;
   /** Set when Volley ends the attempt itself, before the provider has answered. */
-  stopReason: StopReason | undefined;
-  /** Undo what the call registered: its deadline timer and its caller's abort listener. */
-  dispose: () => void;
+  stopReason: StopReason | undefined = undefined;
+
+  constructor(init: JobInit) {
+    this.id = init.id;
+    this.request = init.request;
+    this.priority = init.priority;
+    this.seq = init.seq;
+    this.enqueuedAt = init.enqueuedAt;
+    this.timeout = init.timeout;
+    this.deadlineAt = init.deadlineAt;
+    this.onDelta = init.onDelta;
+    this.resolve = init.resolve;
+    this.reject = init.reject;
+    this.readyAt = init.enqueuedAt;
+    this.waitingSince = init.enqueuedAt;
+  }
+
+  /** Attempts that count toward `maxAttempts`. */
+  get countedAttempts(): number {
+    return this.attempts - this.freeAttempts;
+  }
+
+  /** Undoes what the caller registered for the call (a deadline timer, an abort listener). */
+  release(): void {}
 }
 
 /** Retries first, then higher priority, then first come. */

@@ -8,25 +8,31 @@
 import type { Clock } from '../clock.js';
 import { VolleyError } from '../errors.js';
 import type { Provider, ProviderResponse } from '../providers/types.js';
-import type { BackoffOptions } from '../retry/backoff.js';
-import { retryDelay } from '../retry/decide.js';
-import { countMessageTokens } from '../tokens/count.js';
+import { type BackoffOptions, ExponentialBackoff } from '../retry/backoff.js';
+import { retryDelay, stopsLane } from '../retry/decide.js';
+import { countMessageTokens, estimateMessageTokens, loadTokenizer } from '../tokens/count.js';
+import { retryAfterMs } from '../wire/index.js';
 import { ConcurrencyLimit } from './concurrency.js';
 import { attemptError, finalError, laneStoppedError } from './failures.js';
 import { Heap } from './heap.js';
 import { type Job, readyBefore, runsBefore } from './job.js';
+import { Outage } from './outage.js';
 import { RateBudget } from './rate-budget.js';
 import { planRetry } from './retry-plan.js';
-import type { CallResult, LaneSnapshot, VolleyEvents, WaitReason } from './types.js';
+import { Timeouts } from './timeouts.js';
+import { fromServer, refusedAsTooLarge, tooLargeError } from './too-large.js';
+import type { CallResult, EventSink, LaneSnapshot, WaitReason } from './types.js';
 
 export interface LaneConfig {
+  /** Provider id and model: what events and snapshots name the lane by. */
+  readonly key: string;
   readonly provider: Provider;
   readonly model: string;
   readonly clock: Clock;
   readonly random: () => number;
   readonly rpm: number | undefined;
   readonly tpm: number | undefined;
-  /** A configured cap, or undefined to adapt between 1 and `maxConcurrency`. */
+  /** A configured (fixed) cap, or undefined to adapt between 1 and `maxConcurrency`. */
   readonly concurrency: number | undefined;
   readonly initialConcurrency: number;
   readonly maxConcurrency: number;
@@ -35,8 +41,13 @@ export interface LaneConfig {
   readonly backoff: BackoffOptions;
   /** Output tokens assumed for a call without `maxTokens` until the lane has seen real answers. */
   readonly outputTokens: number;
-  readonly emit: <K extends keyof VolleyEvents>(name: K, event: VolleyEvents[K]) => void;
+  /** How long an unreachable server is waited for before the waiting calls fail (ms). */
+  readonly maxOutage: number;
+  readonly events: EventSink;
 }
+
+/** Calls looked past in one pump when the head waits for tokens and later, smaller ones may fit. */
+const LOOKAHEAD = 32;
 
 export class Lane {
   readonly key: string;
@@ -44,6 +55,8 @@ export class Lane {
   readonly #delayed = new Heap<Job>(readyBefore);
   readonly #budget: RateBudget;
   readonly #concurrency: ConcurrencyLimit;
+  readonly #outage: Outage;
+  readonly #timeouts: Timeouts;
   #inFlight = 0;
   #unsettled = 0;
   #pausedUntil = 0;
@@ -56,14 +69,28 @@ export class Lane {
   #pumpPending = false;
   /** `volley.pause()`: nothing is dispatched until `hold(false)`. */
   #held = false;
+  readonly #runPump = () => {
+    this.#pumpPending = false;
+    this.#pump();
+  };
+  readonly #wake = () => {
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#cancelTimer = undefined;
+    this.#pump();
+  };
 
   constructor(readonly config: LaneConfig) {
-    this.key = `${config.provider.id}|${config.model}`;
+    this.key = config.key;
     this.#budget = new RateBudget(config, config.clock.now());
     this.#concurrency = new ConcurrencyLimit({
       initial: config.concurrency ?? config.initialConcurrency,
       max: config.concurrency ?? config.maxConcurrency,
       grow: config.concurrency === undefined,
+    });
+    this.#outage = new Outage(config.maxOutage);
+    this.#timeouts = new Timeouts(config.clock, (job) => {
+      job.stopReason ??= 'timeout';
+      job.attempt?.abort();
     });
     this.#outputEstimate = config.outputTokens;
   }
@@ -71,21 +98,21 @@ export class Lane {
   /** Queues a job; its promise callbacks fire when it settles. */
   submit(job: Job): void {
     this.#unsettled++;
+    const { events, clock } = this.config;
     if (this.#stopped) {
-      this.#settle(job, finalError(job, laneStoppedError(this.#stopped), this.config.clock.now()));
+      this.#settle(job, finalError(job, laneStoppedError(this.#stopped), clock.now()));
       return;
     }
-    if (this.#budget.tokens) this.#estimate(job);
-    const { emit, model } = this.config;
-    const at = this.config.clock.now();
-    emit('queued', {
-      id: job.id,
-      lane: this.key,
-      model,
-      at,
-      estimatedTokens: job.estimate,
-      priority: job.priority,
-    });
+    if (events.has('queued')) {
+      events.emit('queued', {
+        id: job.id,
+        lane: this.key,
+        model: this.config.model,
+        at: job.enqueuedAt,
+        estimatedTokens: this.#budget.tokens ? this.#estimate(job) : undefined,
+        priority: job.priority,
+      });
+    }
     this.#ready.push(job);
     this.#schedulePump();
   }
@@ -127,6 +154,14 @@ export class Lane {
     return cleared;
   }
 
+  /** The waiting call with this id, if any: a diagnostic, so a scan is fine. */
+  waiting(id: string): Job | undefined {
+    for (const heap of [this.#ready, this.#delayed]) {
+      for (const job of heap.items()) if (job.id === id && job.state === 'waiting') return job;
+    }
+    return undefined;
+  }
+
   why(job: Job): WaitReason | undefined {
     if (job.state !== 'waiting') return undefined;
     if (job.readyAt > this.config.clock.now()) return 'backoff';
@@ -145,6 +180,7 @@ export class Lane {
       tpm: this.#budget.tokens?.perMinute,
       waitingFor: this.#ready.size > 0 ? this.#headReason : undefined,
       pausedUntil: this.#pausedUntil > now ? this.#pausedUntil : undefined,
+      unreachableSince: this.#outage.since,
     };
   }
 
@@ -161,57 +197,94 @@ export class Lane {
   #schedulePump(): void {
     if (this.#pumpPending) return;
     this.#pumpPending = true;
-    this.config.clock.setTimer(() => {
-      this.#pumpPending = false;
-      this.#pump();
-    }, 0);
+    this.config.clock.setTimer(this.#runPump, 0);
   }
 
   #pump(): void {
-    const { clock } = this.config;
-    const now = clock.now();
+    const now = this.config.clock.now();
     for (let due = this.#delayed.peek(); due && due.readyAt <= now; due = this.#delayed.peek()) {
       this.#delayed.pop();
       if (due.state === 'waiting') this.#ready.push(due);
     }
+    if (now >= this.#outage.endsAt) this.#giveUp(now);
     let wakeAt = Number.POSITIVE_INFINITY;
     this.#headReason = undefined;
+    // Calls looked past because they wait for tokens while later ones fit; they keep their place.
+    let passed: Job[] | undefined;
     for (let job = this.#ready.peek(); job; job = this.#ready.peek()) {
       if (job.state !== 'waiting') {
-        this.#ready.pop(); // cancelled while waiting
+        this.#ready.pop(); // settled while waiting
         continue;
       }
-      if (this.#held) {
-        this.#headReason = 'held';
-        break; // `hold(false)` pumps again
-      }
-      if (this.#pausedUntil > now) {
-        this.#headReason = 'paused';
-        wakeAt = this.#pausedUntil;
+      const held = this.#holdsBack(now);
+      if (held !== undefined) {
+        this.#headReason = held.reason;
+        wakeAt = Math.min(wakeAt, held.until);
         break;
       }
-      if (this.#inFlight >= this.#concurrency.value) {
-        const probeAt = this.#concurrency.markSaturated(
-          (this.#budget.requests?.perMinute ?? 0) / 60_000,
-          now,
-        );
-        if (this.#inFlight < this.#concurrency.value) continue; // the cap just grew
-        this.#headReason = 'concurrency';
-        if (probeAt !== undefined) wakeAt = probeAt;
-        break; // a finishing call pumps again
-      }
-      const blocked = this.#budget.waitFor(this.#budget.tokens ? this.#estimate(job) : 0, now);
-      if (blocked) {
-        this.#headReason = blocked.reason;
-        wakeAt = now + blocked.wait;
-        break;
+      const tokens = this.#budget.tokens;
+      if (tokens) {
+        const cost = this.#estimate(job);
+        if (this.#refuseTooLarge(job, now)) continue;
+        const wait = tokens.waitFor(cost, now); // a cost above capacity waits for a full bucket
+        // A call costing more than the bucket holds can only go into debt, which would hold back
+        // every smaller call behind it: it goes once it has waited a refill of what it needs, or
+        // when no one else is waiting.
+        const intoDebt = cost > tokens.capacity;
+        if (wait > 0 || intoDebt) {
+          job.tokensShortSince ??= now;
+          const reserveAt = job.tokensShortSince + (cost * 60_000) / tokens.perMinute;
+          const reserved = now >= reserveAt || (passed?.length ?? 0) >= LOOKAHEAD;
+          const alone = this.#unsettled - this.#inFlight === 1; // the only call waiting
+          if (wait > 0 && reserved) {
+            // The budget refills for this call, and nothing jumps it.
+            this.#headReason = 'tokens';
+            wakeAt = Math.min(wakeAt, now + wait);
+            break;
+          }
+          if (wait > 0 || !(reserved || alone)) {
+            wakeAt = Math.min(wakeAt, reserveAt, wait > 0 ? now + wait : reserveAt);
+            passed ??= [];
+            passed.push(this.#ready.pop()!);
+            continue;
+          }
+        }
       }
       this.#ready.pop();
       this.#dispatch(job, now);
     }
+    if (passed) {
+      for (const job of passed) this.#ready.push(job);
+      this.#headReason ??= 'tokens';
+    }
     const nextDelayed = this.#delayed.peek();
     if (nextDelayed) wakeAt = Math.min(wakeAt, nextDelayed.readyAt);
+    if (this.#ready.size > 0 || nextDelayed) wakeAt = Math.min(wakeAt, this.#outage.endsAt);
     this.#armTimer(wakeAt, now);
+  }
+
+  /** What stops every call of the lane now, and until when; undefined when a call may go. */
+  #holdsBack(now: number): { reason: WaitReason; until: number } | undefined {
+    if (this.#held) return { reason: 'held', until: Number.POSITIVE_INFINITY }; // `hold(false)` pumps
+    if (this.#pausedUntil > now) return { reason: 'paused', until: this.#pausedUntil };
+    if (this.#outage.since !== undefined) {
+      // One probe at a time: a finishing one pumps again.
+      if (this.#inFlight > 0) return { reason: 'unreachable', until: Number.POSITIVE_INFINITY };
+      if (now < this.#outage.nextProbeAt) return { reason: 'unreachable', until: this.#outage.nextProbeAt };
+    } else if (this.#inFlight >= this.#concurrency.value) {
+      const requests = this.#budget.requests;
+      const probeAt = this.#concurrency.markSaturated(
+        requests ? requests.perMinute / 60_000 : 0,
+        requests ? requests.capacity : 0,
+        now,
+      );
+      // A finishing call pumps again, unless the cap just grew.
+      if (this.#inFlight >= this.#concurrency.value)
+        return { reason: 'concurrency', until: probeAt ?? Number.POSITIVE_INFINITY };
+    }
+    const requestWait = this.#budget.requests?.waitFor(1, now) ?? 0;
+    if (requestWait > 0) return { reason: 'requests', until: now + requestWait };
+    return undefined;
   }
 
   #armTimer(at: number, now: number): void {
@@ -220,51 +293,56 @@ export class Lane {
     this.#cancelTimer = undefined;
     this.#timerAt = at;
     if (at === Number.POSITIVE_INFINITY) return;
-    this.#cancelTimer = this.config.clock.setTimer(() => {
-      this.#timerAt = Number.POSITIVE_INFINITY;
-      this.#cancelTimer = undefined;
-      this.#pump();
-    }, at - now);
+    this.#cancelTimer = this.config.clock.setTimer(this.#wake, Math.max(0, at - now));
   }
 
   #dispatch(job: Job, now: number): void {
-    const { clock, provider, emit, model } = this.config;
+    const { provider, events } = this.config;
     this.#inFlight++;
     job.sent = this.#budget.take(job.estimate ?? 0, now);
     job.state = 'running';
     job.queuedMs += now - job.waitingSince;
     job.attempts++;
+    job.startedAt = now;
+    job.tokensShortSince = undefined;
+    if (this.#outage.since !== undefined) this.#outage.probeSent();
     const attempt = new AbortController();
     job.attempt = attempt;
-    const cancelTimeout = clock.setTimer(() => {
-      job.stopReason ??= 'timeout';
-      attempt.abort();
-    }, job.timeout);
-    emit('started', {
-      id: job.id,
-      lane: this.key,
-      model,
-      at: now,
-      attempt: job.attempts,
-      waitedMs: job.queuedMs,
-    });
-    const sent = Promise.resolve().then(() =>
-      provider.send(job.request, { signal: attempt.signal, onDelta: deltasOf(job) }),
-    );
+    this.#timeouts.add(job, now);
+    if (events.has('started')) {
+      events.emit('started', {
+        id: job.id,
+        lane: this.key,
+        model: this.config.model,
+        at: now,
+        attempt: job.attempts,
+        waitedMs: job.queuedMs,
+      });
+    }
+    let sent: Promise<ProviderResponse>;
+    try {
+      sent = provider.send(job.request, { signal: attempt.signal, onDelta: deltasOf(job) });
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
     sent.then(
-      (response) => this.#onAnswer(job, now, cancelTimeout, response),
-      (error: unknown) => this.#onFailure(job, cancelTimeout, error),
+      (response) => this.#onAnswer(job, response),
+      (error: unknown) => this.#onFailure(job, error),
     );
   }
 
-  #onAnswer(job: Job, startedAt: number, cancelTimeout: () => void, response: ProviderResponse): void {
-    cancelTimeout();
+  #ended(): void {
+    if (--this.#inFlight === 0) this.#timeouts.clear();
+  }
+
+  #onAnswer(job: Job, response: ProviderResponse): void {
     const now = this.config.clock.now();
-    this.#inFlight--;
+    this.#ended();
+    this.#outage.onAnswer();
     this.#concurrency.onAnswer();
-    this.#budget.observe(response.headers, now, job.sent);
+    this.#budget.observe(response.headers, now, job.sent, now);
     this.#reconcile(job, response, now);
-    this.#concurrency.onSuccess(now - startedAt, now);
+    this.#concurrency.onSuccess(now - job.startedAt, now);
     const result: CallResult = {
       id: job.id,
       text: response.text,
@@ -275,24 +353,50 @@ export class Lane {
       raw: response.raw,
       timings: {
         enqueuedAt: job.enqueuedAt,
-        startedAt,
+        startedAt: job.startedAt,
         finishedAt: now,
         queuedMs: job.queuedMs,
         attempts: job.attempts,
-        latencyMs: now - startedAt,
+        latencyMs: now - job.startedAt,
       },
     };
     this.#settle(job, result);
     this.#schedulePump();
   }
 
-  /** Prompt tokens by the tokenizer, plus `maxTokens` or the typical answer length seen so far. */
+  /**
+   * Prompt tokens by the tokenizer, plus `maxTokens` or the typical answer length seen so far.
+   * Until the tokenizer is loaded (in the background, off the first request's path) the prompt is
+   * estimated from its characters and counted again at the next look.
+   */
   #estimate(job: Job): number {
+    let prompt = job.promptTokens;
+    if (prompt === undefined) {
+      const counted = estimateMessageTokens(job.request.messages);
+      if (counted.exact) job.promptTokens = counted.tokens;
+      else loadTokenizer();
+      prompt = counted.tokens;
+    }
     // Counted again at each look, so that calls queued before the first answers use the typical
     // answer length seen since, not the default.
-    job.promptTokens ??= countMessageTokens(job.request.messages);
-    job.estimate = job.promptTokens + (job.request.maxTokens ?? Math.round(this.#outputEstimate));
+    job.estimate = prompt + (job.request.maxTokens ?? Math.round(this.#outputEstimate));
     return job.estimate;
+  }
+
+  /** Fails, at once and alone, a call larger than the tokens limit will ever allow. */
+  #refuseTooLarge(job: Job, now: number): boolean {
+    const limit = this.#budget.tokenLimit;
+    if (limit === undefined) return false;
+    const maxTokens = job.request.maxTokens ?? 0;
+    const prompt = job.promptTokens ?? estimateMessageTokens(job.request.messages).tokens;
+    if (prompt + maxTokens <= limit) return false;
+    // An estimate from characters errs high: only the tokenizer's count may refuse a call.
+    job.promptTokens ??= countMessageTokens(job.request.messages);
+    if (job.promptTokens + maxTokens <= limit) return false;
+    this.#ready.pop();
+    const configured = this.config.tpm !== undefined && this.config.tpm <= limit;
+    this.#settle(job, finalError(job, tooLargeError(job, job.promptTokens, limit, configured), now));
+    return true;
   }
 
   /** Replaces the token estimate with what the server counted, and learns typical answer length. */
@@ -303,63 +407,124 @@ export class Lane {
     if (maxTokens === undefined)
       this.#outputEstimate = this.#outputEstimate * 0.9 + usage.completionTokens * 0.1;
     const charged = usage.promptTokens + (maxTokens ?? usage.completionTokens);
-    if (job.estimate !== undefined) this.#budget.tokens?.adjust(job.estimate - charged, now);
+    if (job.estimate !== undefined && job.sent?.tokenBucket === this.#budget.tokens)
+      this.#budget.tokens?.adjust(job.estimate - charged, now);
   }
 
-  #onFailure(job: Job, cancelTimeout: () => void, thrown: unknown): void {
-    cancelTimeout();
-    const { clock, emit, model, random } = this.config;
+  #onFailure(job: Job, thrown: unknown): void {
+    const { clock, maxAttempts } = this.config;
     const now = clock.now();
-    this.#inFlight--;
+    this.#ended();
     const error = attemptError(job, thrown);
-    if (error.status !== undefined) this.#concurrency.onAnswer();
-    if (error.headers) this.#budget.observe(error.headers, now, job.sent);
-    if (error.code === 'rate_limited') this.#onRateLimited(job, error, now);
-
-    const stoppedByUs = job.stopReason === 'cancelled' || job.stopReason === 'deadline';
-    const plan = stoppedByUs
-      ? undefined
-      : planRetry(job, error, this.config.maxAttempts, random, now, this.#pausedUntil);
-    if (plan?.stopLane) this.#stop(error);
-    if (plan?.pastDeadline) job.stopReason = 'deadline';
-    if (plan?.delay === undefined) {
-      this.#settle(job, finalError(job, error, now));
+    if (error.status !== undefined) {
+      this.#outage.onAnswer();
+      this.#concurrency.onAnswer();
+    }
+    if (error.headers) this.#budget.observe(error.headers, now, job.sent, now);
+    if (job.stopReason === 'cancelled' || job.stopReason === 'deadline') {
+      this.#finish(job, finalError(job, error, now));
+      return;
+    }
+    if (stopsLane(error)) {
+      this.#stop(error);
+      this.#finish(job, finalError(job, error, now));
+      return;
+    }
+    if (refusedAsTooLarge(error)) {
+      // The server did not count it: no pause, no smaller budget, and its share back.
+      this.#budget.giveBack(job.sent, job.estimate ?? 0, now);
+      this.#finish(job, finalError(job, fromServer(error), now));
+      return;
+    }
+    let delay: number;
+    const noAnswer =
+      error.code === 'connection_error' || (error.code === 'timeout' && this.#outage.since !== undefined);
+    if (noAnswer && this.#outage.onConnectionFailure(error, now)) {
+      job.freeAttempts++; // the server is down, not this call: it waits for a probe to get through
+      delay = 0;
+    } else if (error.code === 'rate_limited') {
+      delay = this.#onRateLimited(job, error, now);
     } else {
-      job.stopReason = undefined;
-      job.state = 'waiting';
-      job.retry = true;
-      job.readyAt = now + plan.delay;
-      job.waitingSince = now;
-      job.backoff = job.backoff.next();
-      this.#delayed.push(job);
-      emit('retried', {
+      job.backoff ??= new ExponentialBackoff(this.config.backoff);
+      delay = retryDelay(error, job.backoff, this.config.random, now);
+    }
+    // A retry never starts before a 429 pause ends; starting then, it goes first.
+    delay = Math.max(delay, this.#pausedUntil - now);
+    const plan = planRetry(job, error, maxAttempts, delay, now);
+    if (plan === 'past-deadline') job.stopReason = 'deadline';
+    if (plan === 'retry') this.#requeue(job, delay, error, now);
+    else this.#finish(job, finalError(job, error, now));
+  }
+
+  #finish(job: Job, error: VolleyError): void {
+    this.#settle(job, error);
+    this.#schedulePump();
+  }
+
+  #requeue(job: Job, delay: number, error: VolleyError, now: number): void {
+    job.stopReason = undefined;
+    job.state = 'waiting';
+    job.retry = true;
+    job.readyAt = now + delay;
+    job.waitingSince = now;
+    job.backoff = (job.backoff ?? new ExponentialBackoff(this.config.backoff)).next();
+    if (delay > 0) this.#delayed.push(job);
+    else this.#ready.push(job);
+    const { events } = this.config;
+    if (events.has('retried')) {
+      events.emit('retried', {
         id: job.id,
         lane: this.key,
-        model,
+        model: this.config.model,
         at: now,
         attempt: job.attempts,
-        delayMs: plan.delay,
+        delayMs: delay,
         error,
       });
     }
     this.#schedulePump();
   }
 
-  /** A 429 pauses the whole lane, not just this call: every other call would get one too. */
-  #onRateLimited(job: Job, error: VolleyError, now: number): void {
-    const blamed = this.#budget.onRateLimited(error.headers, now, job.sent);
+  /**
+   * A 429 holds back the whole lane, not just this call: every other call would get one too. It
+   * waits for as long as the server said (`retry-after-ms`, `retry-after`); without that, until
+   * the budget the server says is exhausted has refilled enough for the next call, which the
+   * emptied budget itself enforces (not the window's full `reset`). With no budget to go on, a
+   * backoff. Returns the pause (ms; 0 when the budget does the waiting).
+   */
+  #onRateLimited(job: Job, error: VolleyError, now: number): number {
+    const advised = retryAfterMs(error.headers, now);
+    const blamed = this.#budget.onRateLimited(error.headers, now, job.sent, now);
     if (!blamed) this.#concurrency.decrease(0.5, now, 1000);
-    const pause = retryDelay(error, job.backoff, this.config.random);
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);
-    const { emit, model } = this.config;
-    emit('rate-limited', {
-      id: job.id,
-      lane: this.key,
-      model,
-      at: now,
-      pauseMs: pause,
-      status: error.status,
-    });
+    let pause = advised ?? 0;
+    if (advised === undefined && !blamed) {
+      job.backoff ??= new ExponentialBackoff(this.config.backoff);
+      pause = job.backoff.delay(this.config.random);
+    }
+    if (pause > 0) this.#pausedUntil = Math.max(this.#pausedUntil, now + pause);
+    const { events } = this.config;
+    if (events.has('rate-limited')) {
+      const budgetWait = this.#budget.requests?.waitFor(1, now) ?? 0;
+      events.emit('rate-limited', {
+        id: job.id,
+        lane: this.key,
+        model: this.config.model,
+        at: now,
+        pauseMs: Math.max(pause, budgetWait),
+        status: error.status,
+      });
+    }
+    return pause;
+  }
+
+  /** The server has been unreachable for `maxOutage`: every waiting call fails, then a fresh start. */
+  #giveUp(now: number): void {
+    const { provider } = this.config;
+    const error = this.#outage.unreachable(provider.baseURL ?? provider.id, now);
+    this.#outage.onAnswer();
+    for (const job of [...this.#ready.drain(), ...this.#delayed.drain()]) {
+      if (job.state === 'waiting') this.#settle(job, finalError(job, error, now));
+    }
   }
 
   /** Fails every waiting call with the same clear error, and every later one at once. */
@@ -376,14 +541,29 @@ export class Lane {
     if (job.state === 'done') return;
     job.state = 'done';
     job.attempt = undefined;
-    job.dispose();
-    const { emit, model, clock } = this.config;
-    const at = clock.now();
+    job.release();
+    const { events } = this.config;
     if (outcome instanceof VolleyError) {
-      emit('failed', { id: job.id, lane: this.key, model, at, error: outcome });
+      if (events.has('failed')) {
+        events.emit('failed', {
+          id: job.id,
+          lane: this.key,
+          model: this.config.model,
+          at: this.config.clock.now(),
+          error: outcome,
+        });
+      }
       job.reject(outcome);
     } else {
-      emit('finished', { id: job.id, lane: this.key, model, at, result: outcome });
+      if (events.has('finished')) {
+        events.emit('finished', {
+          id: job.id,
+          lane: this.key,
+          model: this.config.model,
+          at: outcome.timings.finishedAt,
+          result: outcome,
+        });
+      }
       job.resolve(outcome);
     }
     if (--this.#unsettled === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();

@@ -1,37 +1,54 @@
 /**
  * A lane's requests- and tokens-per-minute budgets: configured by the user, or learned from the
- * `x-ratelimit-*` headers and kept in step with what the server reports as remaining.
+ * `x-ratelimit-*` headers (what `server-bucket.ts` infers of the server's buckets), and kept in step
+ * with what the server reports as remaining.
  */
 import { readRateLimitHeaders } from '../wire/index.js';
+import { ServerBucket } from './server-bucket.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface RateBudgetOptions {
   readonly rpm: number | undefined;
   readonly tpm: number | undefined;
-  /** Burst a learned limit is assumed to allow (ms of refill); halved on each 429 that proves it too large. */
+  /** Burst assumed until the server's headers show its own (ms of refill). */
   readonly burstMs: number;
 }
 
 /**
  * Our levels right after a call took its share, what the server's `remaining` is compared with,
- * and the corrections made until then (so that one shortfall is not taken off once per answer).
+ * the corrections made until then (so that one shortfall is not taken off once per answer), and
+ * the buckets these levels belong to (a level of a replaced bucket says nothing of the new one).
  */
 export interface SentLevels {
   readonly requests: number | undefined;
   readonly tokens: number | undefined;
-  readonly corrected: { readonly requests: number; readonly tokens: number };
-  /** The buckets these levels belong to: a level of a replaced bucket says nothing of the new one. */
-  readonly buckets: { readonly requests: TokenBucket | undefined; readonly tokens: TokenBucket | undefined };
+  readonly correctedRequests: number;
+  readonly correctedTokens: number;
+  /** Everything taken until then, this call included: what was sent after it is the difference. */
+  readonly takenRequests: number;
+  readonly takenTokens: number;
+  readonly requestBucket: TokenBucket | undefined;
+  readonly tokenBucket: TokenBucket | undefined;
 }
 
 type Kind = 'requests' | 'tokens';
+/** What `#rebuild` did: made the first bucket, replaced one, or nothing. */
+type Rebuilt = 'new' | 'replaced' | false;
 
 /** Lowest share of a learned limit we fall back to after 429s the budget did not predict. */
 const MIN_HEADROOM = 0.9;
+/**
+ * The server reporting this share of the bucket more than we thought we had means we were wrong
+ * (a call that went into debt, a burst larger than assumed), not jitter: we take the server's word.
+ */
+const RAISE_SHARE = 0.25;
 
 export class RateBudget {
   requests: TokenBucket | undefined;
   tokens: TokenBucket | undefined;
+  readonly #server = { requests: new ServerBucket(), tokens: new ServerBucket() };
+  /** Burst at most, after 429s showed the one assumed or inferred too large (ms). */
+  readonly #burstCap = { requests: Number.POSITIVE_INFINITY, tokens: Number.POSITIVE_INFINITY };
   /**
    * Share of a learned limit we aim for. It starts at the whole limit; each 429 our budget did not
    * predict (network jitter lined our calls up against the server's refill) takes 2% off, at most
@@ -39,99 +56,112 @@ export class RateBudget {
    */
   #headroom = 1;
   #lastHeadroomCut = Number.NEGATIVE_INFINITY;
-  #limits: { requests?: number; tokens?: number } = {};
-  /** Total taken off each budget to follow the server, ever: see `SentLevels`. */
-  #corrected = { requests: 0, tokens: 0 };
+  /** Total taken off (or, negative, given back) to follow the server, ever: see `SentLevels`. */
+  readonly #corrected = { requests: 0, tokens: 0 };
+  readonly #taken = { requests: 0, tokens: 0 };
+  /** A headers object already read and found to carry no rate-limit figures (a shared empty one). */
+  #bare: Headers | undefined;
 
   constructor(
     private readonly options: RateBudgetOptions,
     now: number,
   ) {
     // A configured limit applies from the first call; the server's headers may only lower it.
-    if (options.rpm !== undefined) this.requests = bucket(options.rpm, options.burstMs, now);
-    if (options.tpm !== undefined) this.tokens = bucket(options.tpm, options.burstMs, now);
+    this.#rebuild('requests', now);
+    this.#rebuild('tokens', now);
   }
 
-  /** Milliseconds until a call costing `tokens` fits both budgets, and which one holds it back. */
-  waitFor(tokens: number, now: number): { wait: number; reason: 'requests' | 'tokens' } | undefined {
-    const requestWait = this.requests?.waitFor(1, now) ?? 0;
-    if (requestWait > 0) return { wait: requestWait, reason: 'requests' };
-    const tokenWait = this.tokens?.waitFor(tokens, now) ?? 0;
-    if (tokenWait > 0) return { wait: tokenWait, reason: 'tokens' };
-    return undefined;
+  /** True once either budget is known: a call then takes its share and is followed up. */
+  get known(): boolean {
+    return this.requests !== undefined || this.tokens !== undefined;
   }
 
-  take(tokens: number, now: number): SentLevels {
-    this.requests?.take(1, now);
-    this.tokens?.take(tokens, now);
+  /**
+   * The most one call may ever cost in tokens: the per-minute limit, configured or stated by the
+   * server, whichever is lower. A call above it can never be sent, however long it waits.
+   */
+  get tokenLimit(): number | undefined {
+    const stated = this.#server.tokens.limit;
+    const configured = this.options.tpm;
+    if (stated === undefined) return configured;
+    return configured === undefined ? stated : Math.min(stated, configured);
+  }
+
+  take(tokens: number, now: number): SentLevels | undefined {
+    const { requests, tokens: bucket } = this;
+    if (requests === undefined && bucket === undefined) return undefined;
+    requests?.take(1, now);
+    bucket?.take(tokens, now);
+    this.#taken.requests++;
+    this.#taken.tokens += tokens;
     return {
-      requests: this.requests?.level(now),
-      tokens: this.tokens?.level(now),
-      corrected: { ...this.#corrected },
-      buckets: { requests: this.requests, tokens: this.tokens },
+      requests: requests?.level(now),
+      tokens: bucket?.level(now),
+      correctedRequests: this.#corrected.requests,
+      correctedTokens: this.#corrected.tokens,
+      takenRequests: this.#taken.requests,
+      takenTokens: this.#taken.tokens,
+      requestBucket: requests,
+      tokenBucket: bucket,
     };
   }
 
-  /**
-   * Learns the server's limits, and follows what it reports as remaining. The report describes
-   * the server's bucket when it admitted the call, so it is compared with our level when we sent
-   * it (`sent`): only a shortfall then is taken off now, which keeps what both sides refilled since.
-   */
-  observe(headers: Headers, now: number, sent: SentLevels | undefined): void {
-    const seen = readRateLimitHeaders(headers);
-    if (seen.limitRequests) this.#limits.requests = seen.limitRequests;
-    if (seen.limitTokens) this.#limits.tokens = seen.limitTokens;
-    const requests = this.#learn(this.requests, this.options.rpm, seen.limitRequests, now);
-    const tokens = this.#learn(this.tokens, this.options.tpm, seen.limitTokens, now);
-    const freshRequests = requests !== this.requests;
-    const freshTokens = tokens !== this.tokens;
-    this.requests = requests;
-    this.tokens = tokens;
-    this.#follow('requests', freshRequests, seen.remainingRequests, seen.limitRequests, sent, now);
-    this.#follow('tokens', freshTokens, seen.remainingTokens, seen.limitTokens, sent, now);
+  /** Gives back what a call took that the server did not count (it refused the call unread). */
+  giveBack(sent: SentLevels | undefined, tokens: number, now: number): void {
+    if (sent?.requestBucket === this.requests) this.requests?.adjust(1, now);
+    if (sent?.tokenBucket === this.tokens) this.tokens?.adjust(tokens, now);
   }
 
   /**
-   * Moves our level towards the server's `remaining`, scaled from its per-minute figure to our
-   * burst-sized bucket. A bucket just learned has no level of its own yet and takes the server's;
-   * otherwise only the shortfall against our level when the call was sent, less what was taken
-   * off since, is taken off now.
+   * Learns the server's limits and bursts, and follows what it reports as remaining. The report
+   * describes the server's bucket when it admitted the call, so it is compared with our level when
+   * we sent it (`sent`): only the difference then is applied now, which keeps what both sides
+   * refilled since.
    */
-  #follow(
-    kind: Kind,
-    fresh: boolean,
-    remaining: number | undefined,
-    limit: number | undefined,
-    sent: SentLevels | undefined,
-    now: number,
-  ): void {
-    const budget = this[kind];
-    if (!budget || remaining === undefined || !limit) return;
-    const server = (remaining / limit) * budget.capacity;
-    const sentLevel = sent?.[kind];
-    if (fresh) {
-      this.#lower(kind, budget.level(now) - server, now);
+  observe(headers: Headers, now: number, sent: SentLevels | undefined, epochNow = Date.now()): void {
+    if (headers === this.#bare) return;
+    const seen = readRateLimitHeaders(headers, epochNow);
+    if (
+      seen.remainingRequests === undefined &&
+      seen.remainingTokens === undefined &&
+      seen.limitRequests === undefined &&
+      seen.limitTokens === undefined
+    ) {
+      this.#bare = headers;
       return;
     }
-    if (sent === undefined || sentLevel === undefined || sent.buckets[kind] !== budget) return;
-    this.#lower(kind, sentLevel - (this.#corrected[kind] - sent.corrected[kind]) - server, now);
-  }
-
-  #lower(kind: Kind, amount: number, now: number): void {
-    if (!(amount > 0)) return;
-    this[kind]?.adjust(-amount, now);
-    this.#corrected[kind] += amount;
+    const freshRequests = this.#learn(
+      'requests',
+      seen.limitRequests,
+      seen.remainingRequests,
+      seen.resetRequestsMs,
+      now,
+    );
+    const freshTokens = this.#learn(
+      'tokens',
+      seen.limitTokens,
+      seen.remainingTokens,
+      seen.resetTokensMs,
+      now,
+    );
+    this.#follow('requests', freshRequests, seen.remainingRequests, sent, now);
+    this.#follow('tokens', freshTokens, seen.remainingTokens, sent, now);
   }
 
   /**
    * A 429 says our picture was too rosy: empty the budget the server says is exhausted (both when
-   * it does not say). When the call was sent under that very budget, the budget mispredicted: assume
-   * a smaller burst and aim a little lower from now on. A call sent before the limit was known
-   * (probing an unknown server) proves nothing about the budget. Returns false when there is no
-   * budget to blame, so the caller can cut concurrency instead.
+   * it does not say). When the call was sent under that very budget, the budget mispredicted: aim a
+   * little lower from now on, and assume a burst half the size. A
+   * call sent before the limit was known (probing an unknown server) proves nothing about the
+   * budget. Returns false when there is no budget to blame, so the caller can cut concurrency.
    */
-  onRateLimited(headers: Headers | undefined, now: number, sent: SentLevels | undefined): boolean {
-    const seen = headers ? readRateLimitHeaders(headers) : {};
+  onRateLimited(
+    headers: Headers | undefined,
+    now: number,
+    sent: SentLevels | undefined,
+    epochNow = Date.now(),
+  ): boolean {
+    const seen = headers ? readRateLimitHeaders(headers, epochNow) : {};
     const blameRequests = seen.remainingRequests === 0 || seen.remainingTokens !== 0;
     const blameTokens = seen.remainingTokens === 0 || seen.remainingRequests !== 0;
     let blamed = false;
@@ -143,39 +173,98 @@ export class RateBudget {
       const budget = this[kind];
       if (!budget || !blame) continue;
       blamed = true;
-      this.#lower(kind, budget.level(now), now);
-      if (sent?.buckets[kind] !== budget) continue;
-      budget.capacity = Math.max(1, budget.capacity / 2);
+      this.#lower(kind, Math.max(0, budget.level(now)), now);
+      if ((kind === 'requests' ? sent?.requestBucket : sent?.tokenBucket) !== budget) continue;
       mispredicted = true;
+      this.#burstCap[kind] = (budget.capacity / budget.perMinute) * 30_000; // half the burst
+      this.#rebuild(kind, now);
     }
     if (mispredicted && now - this.#lastHeadroomCut >= 1000 && this.#headroom > MIN_HEADROOM) {
       this.#lastHeadroomCut = now;
       this.#headroom = Math.max(MIN_HEADROOM, this.#headroom - 0.02);
-      this.requests = this.#learn(this.requests, this.options.rpm, this.#limits.requests, now);
-      this.tokens = this.#learn(this.tokens, this.options.tpm, this.#limits.tokens, now);
+      this.#rebuild('requests', now);
+      this.#rebuild('tokens', now);
     }
     return blamed;
   }
 
-  /**
-   * The budget in force once the server has stated `limit`: a configured limit is an upper bound
-   * the server can only lower (a tier set too high would otherwise meet a 429 on every other call).
-   */
-  #learn(
-    current: TokenBucket | undefined,
-    configured: number | undefined,
-    limit: number | undefined,
-    now: number,
-  ) {
-    if (!limit) return current;
-    const perMinute = Math.min(configured ?? Number.POSITIVE_INFINITY, limit * this.#headroom);
-    return current?.perMinute === perMinute ? current : bucket(perMinute, this.options.burstMs, now, current);
+  /** Takes in one limit's figures; says whether its bucket was just built or replaced. */
+  #learn(kind: Kind, stated?: number, remaining?: number, resetMs?: number, now = 0): Rebuilt {
+    if (!this.#server[kind].observe(stated, remaining, resetMs)) return false;
+    return this.#rebuild(kind, now);
   }
-}
 
-function bucket(perMinute: number, burstMs: number, now: number, previous?: TokenBucket): TokenBucket {
-  const capacity = Math.max(1, (perMinute * burstMs) / 60_000);
-  const next = new TokenBucket(perMinute, previous ? Math.min(previous.capacity, capacity) : capacity, now);
-  if (previous) next.lowerTo(previous.level(now), now);
-  return next;
+  /**
+   * The bucket in force: the limit aimed at (a configured one is an upper bound the server can only
+   * lower: a tier set too high would otherwise meet a 429 on every other call) over the server's
+   * burst, or the assumed one. A replaced bucket keeps the old level (at most its capacity).
+   */
+  #rebuild(kind: Kind, now: number): Rebuilt {
+    const server = this.#server[kind];
+    const configured = kind === 'requests' ? this.options.rpm : this.options.tpm;
+    const learned = server.limit === undefined ? undefined : server.limit * this.#headroom;
+    const perMinute =
+      learned === undefined ? configured : Math.min(configured ?? Number.POSITIVE_INFINITY, learned);
+    if (perMinute === undefined) return false;
+    const burstMs = Math.min(server.burstMs ?? this.options.burstMs, this.#burstCap[kind]);
+    const capacity = Math.max(1, (perMinute * burstMs) / 60_000);
+    const current = this[kind];
+    if (current?.perMinute === perMinute && current.capacity === capacity) return false;
+    const next = new TokenBucket(perMinute, capacity, now);
+    if (current) next.lowerTo(current.level(now), now);
+    this[kind] = next;
+    return current ? 'replaced' : 'new';
+  }
+
+  /**
+   * Moves our level towards the server's `remaining`, scaled from its per-minute figure to our
+   * bucket. The figure is the server's level when it admitted the call; what we sent after that
+   * call is not in it.
+   * - A bucket just made (the limit was unknown) starts full: it comes down to the server's level.
+   * - A bucket just replaced (a new limit or burst) comes down to the server's level, or goes up
+   *   to it less what was sent since the call, when the server has clearly more (`RAISE_SHARE`).
+   * - Otherwise the difference against our level when the call was sent, less the corrections
+   *   made since, is applied now: a shortfall always, a surplus only when large.
+   * An answer to a call sent under another bucket says nothing about this one.
+   */
+  #follow(
+    kind: Kind,
+    fresh: Rebuilt,
+    remaining: number | undefined,
+    sent: SentLevels | undefined,
+    now: number,
+  ): void {
+    const budget = this[kind];
+    const limit = this.#server[kind].limit;
+    if (!budget || remaining === undefined || !limit) return;
+    const server = (Math.min(remaining, limit) / limit) * budget.capacity;
+    const requests = kind === 'requests';
+    let difference: number;
+    if (fresh === 'new') {
+      difference = Math.min(0, server - budget.level(now));
+    } else if (fresh === 'replaced') {
+      // Down to the server's figure at most: the calls sent since may yet be refused. Up by its
+      // figure less those calls, as if every one of them were admitted.
+      const level = budget.level(now);
+      const since = !sent
+        ? Number.POSITIVE_INFINITY
+        : requests
+          ? this.#taken.requests - sent.takenRequests
+          : this.#taken.tokens - sent.takenTokens;
+      difference = server < level ? server - level : Math.max(0, server - since - level);
+    } else {
+      const sentLevel = requests ? sent?.requests : sent?.tokens;
+      if (!sent || sentLevel === undefined || (requests ? sent.requestBucket : sent.tokenBucket) !== budget)
+        return;
+      const since = this.#corrected[kind] - (requests ? sent.correctedRequests : sent.correctedTokens);
+      difference = server - (sentLevel - since);
+    }
+    if (difference < 0 || difference > RAISE_SHARE * budget.capacity) this.#lower(kind, -difference, now);
+  }
+
+  #lower(kind: Kind, amount: number, now: number): void {
+    if (amount === 0 || Number.isNaN(amount)) return;
+    this[kind]?.adjust(-amount, now);
+    this.#corrected[kind] += amount;
+  }
 }

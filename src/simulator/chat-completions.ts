@@ -73,16 +73,26 @@ async function respond(request: Request, context: ChatEndpointContext, takeRelea
   // What the provider reserves: the whole max_tokens when given, else what will be written.
   const cost = promptTokens + (chat.maxTokens ?? answer.completionTokens);
   const admission = limiter.tryAdmit(cost);
+  if (!admission.admitted && 'tooLarge' in admission) {
+    // No wait will help, and the server says so: no retry-after, and x-should-retry: false.
+    stats.count('requestTooLarge');
+    return errorResponse(429, errors.requestTooLarge(chat.model, admission.capacity, cost), {
+      ...limiter.headers(),
+      ...idHeader,
+      'x-should-retry': 'false',
+    });
+  }
   if (!admission.admitted) {
     stats.rateLimited(admission.limit);
     const perMinute = (admission.limit === 'requests' ? options.rpm : options.tpm)!;
     const wait = errors.rateLimited(chat.model, admission.limit, perMinute, formatDuration(admission.waitMs));
-    return errorResponse(429, wait, {
-      ...limiter.headers(),
-      ...idHeader,
-      'retry-after': String(retryAfterSeconds(admission.waitMs)),
-      'retry-after-ms': String(retryAfterMs(admission.waitMs)),
-    });
+    const advice: Record<string, string> = options.retryAfter
+      ? {
+          'retry-after': String(retryAfterSeconds(admission.waitMs)),
+          'retry-after-ms': String(retryAfterMs(admission.waitMs)),
+        }
+      : {};
+    return errorResponse(429, wait, { ...limiter.headers(), ...idHeader, ...advice });
   }
 
   return deliver({

@@ -134,6 +134,31 @@ describe('headers and rate limits', () => {
     expect(sim.stats()).toMatchObject({ rateLimited: 1, rateLimitedOn: { requests: 1, tokens: 0 } });
   });
 
+  it('refuses for good a request larger than the token bucket: x-should-retry false, the numbers', async () => {
+    const sim = fast({ tpm: 2000, burstWindowMs: 60_000, clock: { now: () => 0 } });
+    const big = await sim.handle(chat({ ...hello, max_tokens: 5000 }));
+    expect(big.status).toBe(429);
+    expect(big.headers.get('x-should-retry')).toBe('false');
+    expect(big.headers.has('retry-after')).toBe(false);
+    const error = await errorOf(big);
+    expect(error.message).toMatch(
+      /^Request too large for gpt-4o-mini on tokens per min \(TPM\): Limit 2000, Requested 5007\./,
+    );
+    // Nothing was taken: a request that fits goes through at once.
+    expect((await sim.handle(chat({ ...hello, max_tokens: 1900 }))).status).toBe(200);
+    expect(sim.stats()).toMatchObject({ requestTooLarge: 1, rateLimited: 0, successes: 1 });
+  });
+
+  it('can leave retry-after out of a 429, as some servers do', async () => {
+    const sim = fast({ rpm: 60, retryAfter: false, clock: { now: () => 0 } });
+    await sim.handle(chat(hello));
+    const limited = await sim.handle(chat(hello));
+    expect(limited.status).toBe(429);
+    expect(limited.headers.has('retry-after')).toBe(false);
+    expect(limited.headers.has('retry-after-ms')).toBe(false);
+    expect(limited.headers.get('x-ratelimit-reset-requests')).toBe('1s');
+  });
+
   it('reserves max_tokens against tpm', async () => {
     const sim = fast({ tpm: 60_000, clock: { now: () => 0 } }); // a 1000-token burst
     expect((await sim.handle(chat({ ...hello, max_tokens: 600 }))).status).toBe(200);

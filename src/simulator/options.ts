@@ -1,6 +1,9 @@
 /** What a simulator can be told to do; `resolveSimulatorOptions` in `resolve-options.ts` checks it. */
 import type { ResolvedBatchOptions, SimulatorBatchOptions } from './batch/options.js';
 
+/** Go durations (`1m30.5s`, OpenAI's), plain seconds (`90.5`), or RFC 3339 instants (Anthropic's). */
+export type ResetFormat = 'duration' | 'seconds' | 'timestamp';
+
 /**
  * Time for the simulator. Only `now` is required (the rate-limit buckets read it); when `setTimer`
  * is there too (a `Clock` from `src/clock.ts`, or a manual test clock), latencies and hangs are timed
@@ -38,8 +41,26 @@ export interface SimulatorOptions {
   readonly rpm?: number | undefined;
   /** Tokens (prompt + reserved completion) per minute; `undefined` means unlimited. @default undefined */
   readonly tpm?: number | undefined;
-  /** How much of a minute's allowance may be spent at once, in milliseconds of refill. @default 1000 */
+  /**
+   * How much of a minute's allowance the buckets hold, in milliseconds of refill: 1000 spreads the
+   * minute, 60000 is a bucket that holds the whole minute. A request larger than the token bucket
+   * gets a 429 with `x-should-retry: false` and a "Request too large" body. @default 1000
+   */
   readonly burstWindowMs?: number;
+  /** Sends `x-ratelimit-limit-*`; false sends only remaining and reset, as Azure does. @default true */
+  readonly limitHeaders?: boolean;
+  /**
+   * How `x-ratelimit-reset-*` is written: Go durations (`1m30.5s`, OpenAI's), plain seconds
+   * (`90.5`), or RFC 3339 instants (`2025-06-01T12:00:40.5Z`, Anthropic's). @default 'duration'
+   */
+  readonly resetFormat?: ResetFormat;
+  /**
+   * Sends this as every `x-ratelimit-reset-*` instead of the time until the bucket is full, like a
+   * server that reports the end of a long window (ms). @default undefined
+   */
+  readonly fixedResetMs?: number | undefined;
+  /** 429s carry `retry-after` and `retry-after-ms`; false sends the `x-ratelimit-*` headers only. @default true */
+  readonly retryAfter?: boolean;
   /** Median time before the answer (or the first streamed chunk), in milliseconds. @default 400 */
   readonly latencyMedianMs?: number;
   /** Sigma of the lognormal latency around the median; 0 gives a fixed latency. @default 0 */
@@ -86,6 +107,10 @@ export interface ResolvedSimulatorOptions {
   readonly rpm: number | undefined;
   readonly tpm: number | undefined;
   readonly burstWindowMs: number;
+  readonly limitHeaders: boolean;
+  readonly resetFormat: ResetFormat;
+  readonly fixedResetMs: number | undefined;
+  readonly retryAfter: boolean;
   readonly latencyMedianMs: number;
   readonly latencySpread: number;
   readonly msPerOutputToken: number;

@@ -1,9 +1,12 @@
 import { formatDuration } from './durations.js';
+import type { ResetFormat } from './options.js';
 
 /**
  * Server-side rate limits the way providers apply them: a bucket per limit, refilled continuously at
- * `limit / 60000` per millisecond, that holds only a short burst (`limit × burstWindowMs / 60000`) so
- * a whole minute's allowance cannot be spent in the first second.
+ * `limit / 60000` per millisecond, that holds a burst of `limit × burstWindowMs / 60000` (a second's
+ * worth by default, so a minute's allowance cannot be spent in the first second; the whole minute
+ * with `burstWindowMs: 60000`). A request costing more tokens than the bucket holds is refused for
+ * good, never let into debt.
  */
 export interface RateLimiterOptions {
   /** Requests per minute; `undefined` means unlimited. */
@@ -13,12 +16,20 @@ export interface RateLimiterOptions {
   /** Size of a burst, in milliseconds of refill. */
   readonly burstWindowMs: number;
   readonly clock: { now(): number };
+  /** Sends `x-ratelimit-limit-*`; without them only remaining and reset go out, as Azure does. @default true */
+  readonly limitHeaders?: boolean;
+  /** How `x-ratelimit-reset-*` is written. @default 'duration' */
+  readonly resetFormat?: ResetFormat;
+  /** Sent as every reset instead of the time until the bucket is full (the end of a window, say). */
+  readonly fixedResetMs?: number | undefined;
 }
 
 export type Admission =
   | { readonly admitted: true }
   /** `waitMs` is how long until this same request would be admitted; `limit` is the one that binds. */
-  | { readonly admitted: false; readonly waitMs: number; readonly limit: 'requests' | 'tokens' };
+  | { readonly admitted: false; readonly waitMs: number; readonly limit: 'requests' | 'tokens' }
+  /** More tokens than the bucket can ever hold: no wait will let it through. */
+  | { readonly admitted: false; readonly tooLarge: true; readonly capacity: number };
 
 /** One limit as the headers report it: per minute, what is left, and ms until the bucket is full. */
 export interface LimitState {
@@ -61,7 +72,6 @@ class Bucket {
   }
 
   take(amount: number): void {
-    // May go below zero: a large request is let through on a full bucket and paid for afterwards.
     this.#level -= amount;
   }
 
@@ -93,12 +103,12 @@ export class RateLimiter {
   #requests: Bucket | undefined;
   #tokens: Bucket | undefined;
   readonly #clock: { now(): number };
-  readonly #burstWindowMs: number;
+  readonly #options: RateLimiterOptions;
 
   constructor(options: RateLimiterOptions) {
     const now = options.clock.now();
     this.#clock = options.clock;
-    this.#burstWindowMs = options.burstWindowMs;
+    this.#options = options;
     this.#requests =
       options.rpm === undefined ? undefined : new Bucket(options.rpm, options.burstWindowMs, now);
     this.#tokens =
@@ -106,15 +116,17 @@ export class RateLimiter {
   }
 
   /**
-   * Admits a request costing `tokens` (prompt + reserved completion) or says how long to wait. A cost
-   * above the token burst needs a full bucket rather than never passing. A refusal takes nothing.
+   * Admits a request costing `tokens` (prompt + reserved completion) or says how long to wait, or
+   * that it can never fit. A refusal takes nothing.
    */
   tryAdmit(tokens: number): Admission {
     const now = this.#clock.now();
+    if (this.#tokens && tokens > this.#tokens.capacity + EPSILON)
+      return { admitted: false, tooLarge: true, capacity: Math.floor(this.#tokens.capacity + EPSILON) };
     this.#requests?.refill(now);
     this.#tokens?.refill(now);
     const requestWait = this.#requests?.waitFor(1) ?? 0;
-    const tokenWait = this.#tokens ? this.#tokens.waitFor(Math.min(tokens, this.#tokens.capacity)) : 0;
+    const tokenWait = this.#tokens?.waitFor(tokens) ?? 0;
     if (requestWait > 0 || tokenWait > 0) {
       return requestWait >= tokenWait
         ? { admitted: false, waitMs: requestWait, limit: 'requests' }
@@ -128,7 +140,7 @@ export class RateLimiter {
   /** Changes the limits from now on (a limit halved mid-run); the headers state the new ones. */
   setLimits(limits: { readonly rpm?: number | undefined; readonly tpm?: number | undefined }): void {
     const now = this.#clock.now();
-    const burst = this.#burstWindowMs;
+    const burst = this.#options.burstWindowMs;
     const next = (bucket: Bucket | undefined, limit: number) =>
       bucket ? bucket.relimit(limit, burst, now) : new Bucket(limit, burst, now);
     if (limits.rpm !== undefined) this.#requests = next(this.#requests, limits.rpm);
@@ -138,10 +150,12 @@ export class RateLimiter {
   /** The `x-ratelimit-*` headers as of now; a limit that is not configured gets none. */
   headers(): Record<string, string> {
     const headers: Record<string, string> = {};
+    const { limitHeaders = true, resetFormat = 'duration', fixedResetMs } = this.#options;
+    const now = this.#clock.now();
     for (const { name, limit, remaining, untilFullMs } of this.limits()) {
-      headers[`x-ratelimit-limit-${name}`] = String(limit);
+      if (limitHeaders) headers[`x-ratelimit-limit-${name}`] = String(limit);
       headers[`x-ratelimit-remaining-${name}`] = String(remaining);
-      headers[`x-ratelimit-reset-${name}`] = formatDuration(untilFullMs);
+      headers[`x-ratelimit-reset-${name}`] = writeReset(fixedResetMs ?? untilFullMs, resetFormat, now);
     }
     return headers;
   }
@@ -165,4 +179,13 @@ export class RateLimiter {
     }
     return limits;
   }
+}
+
+function writeReset(ms: number, format: ResetFormat, now: number): string {
+  if (format === 'duration') return formatDuration(ms);
+  if (format === 'seconds') return String(Math.ceil(ms - 1e-9) / 1000);
+  // An instant: the clock's own when it counts from the epoch (a system or test clock set so),
+  // else the clock's origin placed at the process start.
+  const epochNow = now > 1e12 ? now : performance.timeOrigin + now;
+  return new Date(Math.ceil(epochNow + ms - 1e-9)).toISOString();
 }

@@ -4,6 +4,7 @@ import {
   DEFAULT_MODELS,
   FAULT_KINDS,
   type FaultKind,
+  type ResetFormat,
   type ResolvedSimulatorOptions,
   type SimulatorClock,
   type SimulatorOptions,
@@ -15,6 +16,10 @@ const OPTION_KEYS: ReadonlySet<string> = new Set<keyof SimulatorOptions>([
   'rpm',
   'tpm',
   'burstWindowMs',
+  'limitHeaders',
+  'resetFormat',
+  'fixedResetMs',
+  'retryAfter',
   'latencyMedianMs',
   'latencySpread',
   'msPerOutputToken',
@@ -62,15 +67,23 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === '')) {
     throw new TypeError('simulator option "apiKey" must be a non-empty string when given');
   }
-  const quotaExhausted = options.quotaExhausted ?? false;
-  if (typeof quotaExhausted !== 'boolean')
-    throw new TypeError('simulator option "quotaExhausted" must be a boolean');
+  const quotaExhausted = flag('quotaExhausted', options.quotaExhausted, false);
+  const resetFormat = options.resetFormat ?? 'duration';
+  if (!RESET_FORMATS.includes(resetFormat))
+    throw new TypeError(
+      `simulator option "resetFormat" must be one of ${RESET_FORMATS.join(', ')}, got ${String(resetFormat)}`,
+    );
   return {
     clock,
     seed,
     rpm: optionalLimit('rpm', options.rpm),
     tpm: optionalLimit('tpm', options.tpm),
     burstWindowMs: positive('burstWindowMs', options.burstWindowMs ?? 1000),
+    limitHeaders: flag('limitHeaders', options.limitHeaders, true),
+    resetFormat,
+    fixedResetMs:
+      options.fixedResetMs === undefined ? undefined : nonNegative('fixedResetMs', options.fixedResetMs),
+    retryAfter: flag('retryAfter', options.retryAfter, true),
     latencyMedianMs: nonNegative('latencyMedianMs', options.latencyMedianMs ?? 400),
     latencySpread: nonNegative('latencySpread', options.latencySpread ?? 0),
     msPerOutputToken: nonNegative('msPerOutputToken', options.msPerOutputToken ?? 0),
@@ -117,6 +130,14 @@ function resolveFaults(faults: object): Readonly<Record<FaultKind, number>> {
   if (sum > 1 + 1e-9)
     throw new TypeError(`simulator option "faults" rates must add up to at most 1, got ${sum}`);
   return rates;
+}
+
+const RESET_FORMATS: readonly ResetFormat[] = ['duration', 'seconds', 'timestamp'];
+
+function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`simulator option "${name}" must be a boolean`);
+  return value;
 }
 
 function optionalLimit(name: string, value: number | undefined): number | undefined {

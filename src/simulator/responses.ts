@@ -77,6 +77,14 @@ export const errors = {
     param: null,
     code: 'rate_limit_exceeded',
   }),
+  requestTooLarge: (model: string, limit: number, requested: number): ErrorFields => ({
+    message:
+      `Request too large for ${model} on tokens per min (TPM): Limit ${limit}, Requested ${requested}. ` +
+      'The input or output tokens must be reduced in order to run successfully.',
+    type: 'tokens',
+    param: null,
+    code: 'rate_limit_exceeded',
+  }),
   serverError: (): ErrorFields => ({
     message: 'The server had an error while processing your request. Sorry about that!',
     type: 'server_error',

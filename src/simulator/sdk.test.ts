@@ -107,16 +107,15 @@ describe('the openai SDK against the in-process simulator', () => {
   });
 
   it('lets the SDK’s own retries succeed by waiting retry-after-ms', async () => {
-    // A 10-request burst, one more every 100 ms. The two extra calls are both told "100 ms" (a refusal
-    // reserves nothing), so they retry together; one wins, the other is told to wait 100 ms more.
-    const { sim, client } = setup({ rpm: 600 }, { maxRetries: 3 });
+    // A 10-request burst, one more every 100 ms, for 12 calls at once. The SDK sleeps on real
+    // timers, so how many 429s there are depends on the machine's speed (a slow one lets more refill
+    // in between); what cannot vary is that every one of them was retried into a success.
+    const { sim, client } = setup({ rpm: 600 }, { maxRetries: 10 });
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => ask(client, `question ${i}`)));
     expect(results).toHaveLength(12);
     const stats = sim.stats();
     expect(stats.successes).toBe(12);
-    // Usually exactly 3; a loaded machine or a timer firing a hair early may add a round.
-    expect(stats.rateLimited).toBeGreaterThanOrEqual(2);
-    expect(stats.rateLimited).toBeLessThanOrEqual(8);
+    expect(stats.requests).toBe(12 + stats.rateLimited);
   });
 
   it('sees a 500 and a 503 as InternalServerError', async () => {

@@ -24,6 +24,8 @@ export interface SimulatorStats {
   readonly modelNotFound: number;
   readonly quotaExhausted: number;
   readonly contextLengthExceeded: number;
+  /** 429s for a request larger than the token bucket holds, sent with `x-should-retry: false`. */
+  readonly requestTooLarge: number;
   /** Requests whose client went away (aborted) before the answer was complete. */
   readonly aborted: number;
   /** Chat requests being handled now, including streams still sending. */
@@ -126,6 +128,7 @@ function zeroCounts(): Record<Counter, number> {
     modelNotFound: 0,
     quotaExhausted: 0,
     contextLengthExceeded: 0,
+    requestTooLarge: 0,
     aborted: 0,
     promptTokens: 0,
     completionTokens: 0,

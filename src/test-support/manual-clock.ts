@@ -2,9 +2,14 @@ import type { Clock } from '../clock.js';
 
 /** A clock that only moves when a test calls `advance`; timers fire in time order. */
 export class ManualClock implements Clock {
-  #now = 0;
+  #now: number;
   #seq = 0;
   #timers = new Map<number, { at: number; fn: () => void }>();
+
+  /** `start` is where time begins: an epoch time when a test reads timestamps (RFC 3339 resets). */
+  constructor(start = 0) {
+    this.#now = start;
+  }
 
   now(): number {
     return this.#now;
@@ -39,4 +44,26 @@ export class ManualClock implements Clock {
 
 export async function flushMicrotasks(): Promise<void> {
   for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+/**
+ * Advances `clock` in `stepMs` steps until `promise` settles (or `limitMs` has passed), yielding to
+ * the event loop between steps so that code outside Volley (an SDK reading a response body) gets
+ * its turns; resolves or rejects as `promise` does. The time it took is `clock.now()` after.
+ */
+export async function settleOn<T>(
+  clock: ManualClock,
+  promise: Promise<T>,
+  { stepMs = 1, limitMs = 600_000 }: { stepMs?: number; limitMs?: number } = {},
+): Promise<T> {
+  let settled = false;
+  const mark = () => {
+    settled = true;
+  };
+  promise.then(mark, mark);
+  for (let t = 0; t < limitMs && !settled; t += stepMs) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!settled) await clock.advance(stepMs);
+  }
+  return promise;
 }

