@@ -8,7 +8,7 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis, openRedis } from './connect.js';
-import { type CallJobData, type CallJobResult, DEFAULT_QUEUE_NAME } from './protocol.js';
+import type { CallJobData, CallJobResult } from './protocol.js';
 import type { RedisTarget } from './redis-url.js';
 
 export type JobLookup =
@@ -33,7 +33,7 @@ export interface CallQueue {
   close(): Promise<void>;
 }
 
-export async function openCallQueue(target: RedisTarget, queueName = DEFAULT_QUEUE_NAME): Promise<CallQueue> {
+export async function openCallQueue(target: RedisTarget, queueName = target.queueName): Promise<CallQueue> {
   const commands = await connectRedis(target);
   const { Queue: BullQueue, QueueEvents: BullQueueEvents } = await import('bullmq');
   const queue: Queue = new BullQueue(queueName, { connection: commands });

@@ -12,13 +12,7 @@ import { asVolleyError, type Volley } from '../client/volley.js';
 import type { VolleyError } from '../errors.js';
 import { positive, rejectUnknown, wholePositive } from '../options/check.js';
 import { openRedis } from './connect.js';
-import {
-  type CallJobData,
-  type CallJobResult,
-  DEFAULT_QUEUE_NAME,
-  rejectsWorker,
-  wireError,
-} from './protocol.js';
+import { type CallJobData, type CallJobResult, rejectsWorker, wireError } from './protocol.js';
 import type { RedisTarget } from './redis-url.js';
 
 export interface QueueWorkerOptions {
@@ -27,7 +21,7 @@ export interface QueueWorkerOptions {
   readonly volley: Volley;
   /** Jobs taken at once. @default 32 */
   readonly concurrency?: number | undefined;
-  /** @default 'volley' */
+  /** @default the URL's `?queue=`, else 'volley' */
   readonly queueName?: string | undefined;
   /**
    * How long a job's lock lasts without renewal (ms); renewed every half of it while the worker
@@ -117,7 +111,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     }
   }
 
-  const worker: Worker = new BullWorker(options.queueName ?? DEFAULT_QUEUE_NAME, process, {
+  const worker: Worker = new BullWorker(options.queueName ?? options.target.queueName, process, {
     connection,
     concurrency,
     lockDuration,

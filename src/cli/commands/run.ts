@@ -27,6 +27,8 @@ Lines:
   --template TEXT       prompt from each line's fields, e.g. 'Summarise: {{text}}'
   --dry-run             count items, tokens, cost and the shortest duration; send nothing
                         (with --json, as one JSON object)
+  --queue URL           coordinate: put the lines on this Redis for 'volley worker's to answer
+                        (each with its own key) and commit their answers here
 
 ${engineFlagsUsage}
 
@@ -41,6 +43,7 @@ const options = {
   ...engineFlagOptions,
   template: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  queue: { type: 'string' },
   // Older names, still taken.
   window: { type: 'string' },
 } as const;
@@ -81,7 +84,18 @@ export const run: Command = {
     }
 
     if (values.out === undefined) throw new UsageError(`--out is required.\n\n${usage}`);
-    const client = await clientFromFlags(clientFlags, io);
+    // A coordinator sends nothing itself: the workers call with their own keys.
+    const client = await clientFromFlags(clientFlags, io, { offline: values.queue !== undefined });
+    const queued =
+      values.queue === undefined
+        ? undefined
+        : await (await import('../../queue/coordinator.js')).openCoordinator(values.queue, {
+            model: client.model,
+            timeout: client.volley.options.timeout,
+            deadline: Number.isFinite(client.volley.options.deadline)
+              ? client.volley.options.deadline
+              : undefined,
+          });
     try {
       const { concurrency, maxConcurrency } = client.volley.options;
       const identity = cliIdentity(client);
@@ -94,10 +108,11 @@ export const run: Command = {
         identity,
         input: { name: inputName, ...input },
         reader: callsReader({ template, model: client.model, identity }),
-        executor: callsExecutor(client.volley),
+        executor: queued?.executor ?? callsExecutor(client.volley),
         inFlight: Math.max(1024, 2 * (concurrency ?? maxConcurrency)),
       });
     } finally {
+      await queued?.close();
       await client.close();
     }
   },

@@ -18,7 +18,7 @@ one rate limit per organisation and model, kept in Redis, and several runs can s
 
 Queue:
   --queue URL           the Redis to take jobs from (required)
-  --queue-name NAME     the BullMQ queue (default: volley)
+  --queue-name NAME     the BullMQ queue (default: the URL's ?queue=NAME, else volley)
   --concurrency N       jobs taken at once (default: 32)
   --org NAME            names the organisation when several keys share its limits
                         (default: the server and the key's fingerprint)
@@ -77,7 +77,7 @@ export const worker: Command = {
       if (!quiet) {
         io.stderr.write(
           `volley worker: taking up to ${concurrency} jobs at a time from ${target.shown} ` +
-            `(queue ${queueName ?? 'volley'}); calls go to ${client.description}.\n`,
+            `(queue ${queueName ?? target.queueName}); calls go to ${client.description}.\n`,
         );
       }
       io.signal.addEventListener('abort', () => {
