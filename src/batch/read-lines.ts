@@ -77,7 +77,10 @@ function splitText(text: string): (string | InvalidLine)[] {
   return lines;
 }
 
-/** The slow path, for a region that holds invalid UTF-8 somewhere: each line on its own. */
+/**
+ * The slow path, for a region that holds invalid UTF-8 somewhere: each line on its own. An invalid
+ * line's bytes are copied, since a source may reuse the buffer of a chunk.
+ */
 function checkEach(bytes: Buffer, offset: number, first: number): (string | InvalidLine)[] {
   const lines: (string | InvalidLine)[] = [];
   for (let start = 0; start < bytes.length; ) {
@@ -85,7 +88,9 @@ function checkEach(bytes: Buffer, offset: number, first: number): (string | Inva
     const end = newline < 0 ? bytes.length : newline;
     const line = bytes.subarray(start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
     lines.push(
-      isUtf8(line) ? line.toString('utf8') : new InvalidLine(first + lines.length, offset + start, line),
+      isUtf8(line)
+        ? line.toString('utf8')
+        : new InvalidLine(first + lines.length, offset + start, Buffer.from(line)),
     );
     start = end + 1;
   }

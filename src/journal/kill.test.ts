@@ -32,7 +32,8 @@ async function killAfter(acks: number): Promise<{ path: string; acknowledged: nu
 }
 
 describe('AppendLog under kill -9', () => {
-  it('keeps every acknowledged record intact, whenever the kill comes', async () => {
+  // Real child processes through tsx, seconds each on a loaded machine; bounded by this alone.
+  it('keeps every acknowledged record intact, whenever the kill comes', { timeout: 180_000 }, async () => {
     for (let round = 0; round < 2; round++) {
       const acks = 20 + Math.floor(Math.random() * 2000);
       const { path, acknowledged } = await killAfter(acks);

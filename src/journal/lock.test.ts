@@ -42,6 +42,10 @@ async function staleLock(out: string): Promise<void> {
   await writeFile(`${out}.lock`, JSON.stringify(dead));
 }
 
+// Each of these starts real child processes through tsx, which takes seconds on a loaded machine:
+// the waits are on the children's own events, bounded by this timeout alone.
+const CHILDREN = { timeout: 180_000 };
+
 describe('takeLock', () => {
   it('writes the holder into <out>.lock and removes it on release', async () => {
     const { dir, out } = await target();
@@ -61,7 +65,7 @@ describe('takeLock', () => {
     await (await takeLock(out)).release();
   });
 
-  it('refuses a second taker while the holder lives, naming its pid and command', async () => {
+  it('refuses a second taker while the holder lives, naming its pid and command', CHILDREN, async () => {
     const { out } = await target();
     const { pid } = await holder(out);
     const error = await takeLock(out).catch((e: unknown) => e);
@@ -71,7 +75,7 @@ describe('takeLock', () => {
     expect((error as Error).message).toContain('`volley run holder-test`');
   });
 
-  it('is released when its holder exits normally', async () => {
+  it('is released when its holder exits normally', CHILDREN, async () => {
     const { dir, out } = await target();
     const { child } = await holder(out);
     child.stdin.end();
@@ -79,7 +83,7 @@ describe('takeLock', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('takes over the lock of a holder killed with -9', async () => {
+  it('takes over the lock of a holder killed with -9', CHILDREN, async () => {
     const { dir, out } = await target();
     const { child, pid } = await holder(out);
     child.kill('SIGKILL');
@@ -106,26 +110,30 @@ describe('takeLock', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('lets one of two processes racing for a dead holder lock take it, and refuses the other', async () => {
-    const { out } = await target();
-    await staleLock(out);
-    const racers = [startChild('./lock-holder.ts', [out]), startChild('./lock-holder.ts', [out])];
-    children.push(...racers);
-    const outcomes = await Promise.all(
-      racers.map(async (child) => {
-        const stderr = collectStderr(child);
-        const first = await stdoutLines(child).next();
-        if (!first.done) return { locked: (JSON.parse(first.value) as { pid: number }).pid };
-        await exited(child);
-        return { refused: stderr() };
-      }),
-    );
-    const winner = outcomes.find((o) => 'locked' in o) as { locked: number };
-    const loser = outcomes.find((o) => 'refused' in o) as { refused: string };
-    expect(winner).toBeDefined();
-    expect(loser?.refused).toContain(`pid ${winner.locked}`);
-    expect(JSON.parse(await readFile(`${out}.lock`, 'utf8'))).toMatchObject({ pid: winner.locked });
-  });
+  it(
+    'lets one of two processes racing for a dead holder lock take it, and refuses the other',
+    CHILDREN,
+    async () => {
+      const { out } = await target();
+      await staleLock(out);
+      const racers = [startChild('./lock-holder.ts', [out]), startChild('./lock-holder.ts', [out])];
+      children.push(...racers);
+      const outcomes = await Promise.all(
+        racers.map(async (child) => {
+          const stderr = collectStderr(child);
+          const first = await stdoutLines(child).next();
+          if (!first.done) return { locked: (JSON.parse(first.value) as { pid: number }).pid };
+          await exited(child);
+          return { refused: stderr() };
+        }),
+      );
+      const winner = outcomes.find((o) => 'locked' in o) as { locked: number };
+      const loser = outcomes.find((o) => 'refused' in o) as { refused: string };
+      expect(winner).toBeDefined();
+      expect(loser?.refused).toContain(`pid ${winner.locked}`);
+      expect(JSON.parse(await readFile(`${out}.lock`, 'utf8'))).toMatchObject({ pid: winner.locked });
+    },
+  );
 
   it('refuses a lock held on another host, which it cannot check', async () => {
     const { out } = await target();
