@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock.js';
+import type { OpenFile } from '../journal/file.js';
 import { LockError, takeLock } from '../journal/lock.js';
 import { RecordTally } from '../records/tally.js';
 import { type BudgetLimits, RunBudget } from './budget.js';
@@ -67,6 +68,8 @@ export interface EngineOptions<P> {
   /** Called once the run has started, with its live tally (for a progress display). */
   readonly onStart?: ((tally: RecordTally) => void) | undefined;
   readonly onStatus?: ((status: ExecutorStatus) => void) | undefined;
+  /** The journal's file operations. @default the real file system; tests inject a full disk */
+  readonly journalFile?: OpenFile | undefined;
   /** Each record as it is written, in output order, with what the executor gave beside it. */
   readonly onRecord?: ((meta: RecordMeta, text: string, detail: unknown) => void) | undefined;
 }
@@ -97,6 +100,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
             rerunChanged: options.rerunChanged ?? false,
             executor: executor.name,
             input: options.inputName ?? null,
+            openFile: options.journalFile,
           });
     if (paths.out !== undefined)
       await Promise.all(

@@ -49,9 +49,7 @@ export class CallSet {
   /** Cancels every call that is still waiting (queued, backing off, paused); in-flight ones go on. */
   stopWaiting(): void {
     this.#stopping = true;
-    for (const [id, slot] of this.#slots) {
-      if (this.#isWaiting(id)) this.#controllers[slot]!.abort();
-    }
+    this.volley.clearQueued((id) => this.#slots.has(id));
   }
 
   /** Cancels everything, in flight included: the grace period is over. */
@@ -62,10 +60,5 @@ export class CallSet {
 
   dispose(): void {
     this.#unsubscribe();
-  }
-
-  /** Queued, in backoff or paused, not on the wire. (`volley.clearQueued` replaces this once it lands.) */
-  #isWaiting(id: string): boolean {
-    return this.volley.why(id) !== undefined;
   }
 }

@@ -10,6 +10,7 @@ import { truncate } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { AppendLog } from '../../journal/append-log.js';
+import type { OpenFile } from '../../journal/file.js';
 import { repairLog } from '../../journal/repair.js';
 import { RunError } from '../errors.js';
 import { exists, type RunPaths, remove, sizeOf, syncDir } from '../files.js';
@@ -41,6 +42,8 @@ export interface OpenJournalOptions {
   readonly rerunChanged: boolean;
   readonly executor: string;
   readonly input: string | null;
+  /** The journal's file operations. @default the real file system; tests inject a full disk */
+  readonly openFile?: OpenFile | undefined;
 }
 
 export class RunJournal {
@@ -110,7 +113,7 @@ export class RunJournal {
           'another --out to start a separate run, or --force to start over.',
       );
     }
-    const log = await AppendLog.open(path);
+    const log = await AppendLog.open(path, { openFile: options.openFile });
     const segment = newSegment(options, replayed.segments.length + 1);
     await log.append(segment);
     return new RunJournal(
@@ -147,7 +150,7 @@ export class RunJournal {
       output: paths.out === undefined ? null : basename(paths.out),
       created_at: new Date().toISOString(),
     };
-    const log = await AppendLog.open(paths.journal);
+    const log = await AppendLog.open(paths.journal, { openFile: options.openFile });
     const segment = newSegment(options, 1);
     await log.append(header);
     await log.append(segment);
