@@ -70,6 +70,15 @@ describe('AppendLog', () => {
     );
   });
 
+  it('keeps multi-byte text and records larger than its buffer byte for byte', async () => {
+    const path = await tempLog();
+    const log = await AppendLog.open(path);
+    const records = [{ text: 'é😀\u2028' }, { text: 'ü'.repeat(100_000) }, { text: 'x' }];
+    await Promise.all(records.map((r) => log.append(r)));
+    await log.close();
+    expect(await readFile(path, 'utf8')).toBe(`${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  });
+
   it('continues short writes until every byte is written', async () => {
     const f = faults({ maxWrite: 7 });
     const path = await tempLog();
