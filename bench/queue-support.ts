@@ -11,7 +11,7 @@ export interface Host {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
   /** The last `stats` line it printed. */
-  last: { answered: number; rateLimited: number };
+  last: { answered: number; inHand: number; rateLimited: number };
   readonly exited: Promise<void>;
 }
 
@@ -22,7 +22,7 @@ export function spawnHost(args: Record<string, string | number>): Host {
   });
   const host: Host = {
     child,
-    last: { answered: 0, rateLimited: 0 },
+    last: { answered: 0, inHand: 0, rateLimited: 0 },
     ready: new Promise((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`worker host exited early (${code})`)));
       createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -49,9 +49,10 @@ for (let i = 0; i < Number(values.workers); i++) {
 process.stdout.write('ready\n');
 const report = () => {
   const answered = workers.reduce((sum, w) => sum + w.counts.answered, 0);
-  process.stdout.write(`stats ${JSON.stringify({ pid: process.pid, answered, rateLimited })}\n`);
+  const inHand = workers.reduce((sum, w) => sum + w.counts.inHand, 0);
+  process.stdout.write(`stats ${JSON.stringify({ pid: process.pid, answered, inHand, rateLimited })}\n`);
 };
-setInterval(report, 1000).unref();
+setInterval(report, 200).unref();
 process.on('SIGTERM', () => {
   report();
   void Promise.all(workers.map((w) => w.close(true))).then(() => process.exit(0));

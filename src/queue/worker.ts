@@ -44,7 +44,8 @@ export interface QueueWorker {
   readonly stopped: Promise<WorkerEnd>;
   /** Takes no more jobs and lets those in hand finish; with `force`, puts them back at once. */
   close(force?: boolean): Promise<void>;
-  readonly counts: { answered: number; failed: number; putBack: number };
+  /** Jobs answered, failed (an error record), put back, and in hand now. */
+  readonly counts: { answered: number; failed: number; putBack: number; inHand: number };
 }
 
 const KNOWN = [
@@ -67,7 +68,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const { Worker: BullWorker, WaitingError } = await import('bullmq');
   const connection = await openRedis(options.target);
   const inHand = new Set<AbortController>();
-  const counts = { answered: 0, failed: 0, putBack: 0 };
+  const counts = { answered: 0, failed: 0, putBack: 0, inHand: 0 };
   let closing = false;
   let rejected: VolleyError | undefined;
   let resolveStopped!: (end: WorkerEnd) => void;
@@ -86,6 +87,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     const data = job.data;
     const controller = new AbortController();
     inHand.add(controller);
+    counts.inHand++;
     try {
       const result = await volley.complete(data.request, {
         id: job.id,
@@ -108,6 +110,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       return { ok: false, error: wireError(error) };
     } finally {
       inHand.delete(controller);
+      counts.inHand--;
     }
   }
 
