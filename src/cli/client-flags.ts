@@ -121,6 +121,8 @@ export async function clientFromFlags(
   };
 
   if (values.sim === true) {
+    if (urlFlag !== undefined)
+      throw new UsageError('--sim and --base-url name two different servers; pass one of them.');
     const { createSimulator, listen } = await import('../simulator/index.js');
     const simulator = createSimulator({ ...sim, latencySpread: 0.3, models: [], anthropicModels: [] });
     const server = await listen(simulator);

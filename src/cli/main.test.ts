@@ -69,6 +69,7 @@ describe('flags', () => {
     [['sim', '--port', '70000'], /--port takes a number from 0 to 65535/],
     [['sim', '--fail-500', '-0.1'], /--fail-500 takes a number from 0 to 1/],
     [['run', 'in.jsonl', '-o', 'o.jsonl', '--provider', 'antropic'], /Did you mean 'anthropic'\?/],
+    [['run', 'in.jsonl', '-o', 'o.jsonl', '--sim', '--base-url', 'http://h/v1'], /--sim and --base-url/],
   ])('%j is a usage error: %s', async (argv, message) => {
     const { code, err } = await cli(argv);
     expect(err).toMatch(message);
