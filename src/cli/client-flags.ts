@@ -26,6 +26,7 @@ export const clientFlagOptions = {
   timeout: { type: 'string' },
   deadline: { type: 'string' },
   'max-attempts': { type: 'string' },
+  'max-outage': { type: 'string' },
   config: { type: 'string' },
   sim: { type: 'boolean' },
   'sim-rpm': { type: 'string' },
@@ -59,6 +60,8 @@ export const clientFlagsUsage = `Provider and limits:
   --timeout 30s         per-attempt timeout (default: 60s)
   --deadline 10m        time budget per item, retries included (default: none)
   --max-attempts N      attempts per item, the first included (default: 6)
+  --max-outage 5m       how long a server that cannot be reached is waited for, one probe at a
+                        time, before the run stops (default: 5m)
   --config FILE         JSON file with any of these flags as keys (flags win)
   --sim                 answer from the built-in simulator instead (fake answers, no key needed)
   --sim-rpm N, --sim-tpm N, --sim-latency 400ms   the simulator's limits and median latency
@@ -113,6 +116,7 @@ export async function clientFromFlags(
     timeout: durationFlag('timeout', values.timeout),
     deadline: durationFlag('deadline', values.deadline),
     retry: { maxAttempts: numberFlag('max-attempts', values['max-attempts'], { integer: true }) },
+    maxOutage: durationFlag('max-outage', values['max-outage']),
   };
   const sim = {
     rpm: numberFlag('sim-rpm', values['sim-rpm']) ?? 3000,

@@ -65,6 +65,7 @@ describe('flags', () => {
     [['run', 'in.jsonl', '-o', 'o.jsonl', '--rpm', 'fast'], /--rpm takes a number, got 'fast'\./],
     [['run', 'in.jsonl', '-o', 'o.jsonl', '--concurrency', '2.5'], /`--concurrency` to be a whole number/],
     [['run', 'in.jsonl', '-o', 'o.jsonl', '--timeout', '-1s'], /--timeout takes a duration above 0/],
+    [['run', 'in.jsonl', '-o', 'o.jsonl', '--max-outage', '0'], /--max-outage takes a duration above 0/],
     [['sim', '--rpm', '-5'], /`--rpm` to be a number greater than 0, got -5/],
     [['sim', '--port', '70000'], /--port takes a number from 0 to 65535/],
     [['sim', '--fail-500', '-0.1'], /--fail-500 takes a number from 0 to 1/],
