@@ -71,7 +71,7 @@ export async function writeFileAtomic(
 }
 
 /** Makes the entries of `dir` durable (a new file, a rename), where the platform allows it. */
-export async function syncDirectory(dir: string): Promise<void> {
+async function syncDirectory(dir: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(dir, 'r');
