@@ -10,10 +10,10 @@ import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import PQueue from 'p-queue';
 import { Volley } from '../src/client/volley.js';
-import { echoProvider } from '../src/providers/echo.js';
-import { openai } from '../src/providers/openai.js';
+import { openai } from '../src/providers/index.js';
 import type { Provider, ProviderRequest } from '../src/providers/types.js';
 import { createSimulator } from '../src/simulator/handler.js';
+import { echoProvider } from '../src/test-support/echo-provider.js';
 
 const { values } = parseArgs({
   options: {

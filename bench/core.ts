@@ -4,11 +4,11 @@
  * the scheduler's own overhead through a zero-latency in-process provider.
  */
 import { Volley } from '../src/client/volley.js';
-import { echoProvider } from '../src/providers/echo.js';
-import { openai } from '../src/providers/openai.js';
+import { openai } from '../src/providers/index.js';
 import { createSimulator } from '../src/simulator/handler.js';
 import { listen } from '../src/simulator/listen.js';
 import type { SimulatorOptions } from '../src/simulator/options.js';
+import { echoProvider } from '../src/test-support/echo-provider.js';
 
 export interface RateRun {
   readonly label: string;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { runBatch } from '../src/batch/index.js';
 import { readFileLines } from '../src/batch/read-lines.js';
 import { Volley } from '../src/client/volley.js';
-import { echoProvider } from '../src/providers/echo.js';
+import { echoProvider } from '../src/test-support/echo-provider.js';
 
 /** Runs the batch; resolves with its line count, duration and the process's peak RSS. */
 export async function batchMemory(

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { readFileLines } from '../src/batch/read-lines.js';
 import { runBatch } from '../src/batch/run-batch.js';
 import { Volley } from '../src/client/volley.js';
-import { echoProvider } from '../src/providers/echo.js';
+import { echoProvider } from '../src/test-support/echo-provider.js';
 
 const [, self, first, phase, dirArg] = process.argv;
 const lines = Number(first ?? 1_000_000);

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Volley } from '../src/client/volley.js';
-import { openai } from '../src/providers/openai.js';
+import { openai } from '../src/providers/index.js';
 import { connectRedis } from '../src/queue/connect.js';
 import { redisTarget } from '../src/queue/redis-url.js';
 import { type QueueWorker, startWorker } from '../src/queue/worker.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBatch } from '../src/batch/run-batch.js';
 import { Volley } from '../src/client/volley.js';
-import { openai } from '../src/providers/openai.js';
+import { openai } from '../src/providers/index.js';
 import { createSimulator } from '../src/simulator/handler.js';
 import { listen } from '../src/simulator/listen.js';
 

@@ -7,7 +7,7 @@
 import { Volley } from '../../src/client/volley.js';
 import { flow } from '../../src/flows/index.js';
 import { parseList } from '../../src/flows/parsers.js';
-import { openai } from '../../src/providers/openai.js';
+import { openai } from '../../src/providers/index.js';
 import { introPrompt, outlinePrompt, sectionPrompt } from '../scenarios.js';
 import { type Contender, type ContenderContext, tally } from './types.js';
 

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Volley } from '../client/volley.js';
-import { echoProvider } from '../providers/echo.js';
 import type { OutputRecord } from '../records/types.js';
 import { RunError } from '../run/errors.js';
 import { readJournalRecords } from '../run/journal/read.js';
+import { echoProvider } from '../test-support/echo-provider.js';
 import { abortable, answer, apiError, fakeProvider } from '../test-support/fake-provider.js';
 import { runBatch } from './run-batch.js';
 

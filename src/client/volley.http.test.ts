@@ -4,9 +4,10 @@
  * in process (the SDK's `fetch` is the simulator's), so the figures are exact on any machine; one
  * smoke test goes over real HTTP and asserts only what cannot vary.
  */
+import 'openai'; // loaded before the manual clock runs: the provider imports it on first use, in real time
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VolleyError } from '../errors.js';
-import { openai } from '../providers/openai.js';
+import { openai } from '../providers/index.js';
 import { createSimulator } from '../simulator/handler.js';
 import { listen, type SimulatorServer } from '../simulator/listen.js';
 import type { SimulatorOptions } from '../simulator/options.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Volley } from '../client/volley.js';
-import { openai } from '../providers/openai.js';
+import { openai } from '../providers/index.js';
 import { createSimulator, listen, type SimulatorOptions } from '../simulator/index.js';
 import { flow } from './flow.js';
 import { article, jsonStreamedArticle, streamedArticle } from './test-support/article.js';

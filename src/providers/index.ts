@@ -1,14 +1,10 @@
+export { type AnthropicProviderOptions, anthropic } from './anthropic/index.js';
 export {
-  ANTHROPIC_DEFAULT_MAX_TOKENS,
-  type AnthropicProviderOptions,
-  anthropic,
-} from './anthropic.js';
-export { type AnthropicErrorContext, mapAnthropicError } from './anthropic-errors.js';
-export { translateRateLimitHeaders as translateAnthropicRateLimitHeaders } from './anthropic-headers.js';
-export { type AzureOpenAIProviderOptions, azureOpenAI } from './azure-openai.js';
-export { ECHO_LENGTH, type EchoProviderOptions, echoProvider } from './echo.js';
-export { type FetchFunction, type OpenAIProviderOptions, openai } from './openai.js';
-export { mapOpenAIError, type OpenAIErrorContext } from './openai-errors.js';
+  type AzureOpenAIProviderOptions,
+  azureOpenAI,
+  type OpenAIProviderOptions,
+  openai,
+} from './openai/index.js';
 export type {
   CallRequest,
   ChatMessage,

@@ -43,17 +43,21 @@ export interface Usage {
   readonly totalTokens: number;
 }
 
-export interface ProviderResponse {
+/** What a response body says, read the same way wherever the body came from (see `readBody`). */
+export interface ProviderAnswer {
   readonly text: string;
   /** Absent only when the server reported none. */
   readonly usage: Usage | undefined;
   readonly finishReason: string | null;
   /** The model the server says answered. */
   readonly model: string;
+}
+
+export interface ProviderResponse extends ProviderAnswer {
   readonly requestID: string | undefined;
   /** Response headers, read for rate-limit state. */
   readonly headers: Headers;
-  /** The provider's response body as parsed by its SDK. */
+  /** The response body (for a stream, the body the non-streaming call would have sent). */
   readonly raw: unknown;
 }
 
@@ -66,18 +70,35 @@ export interface SendContext {
 
 /**
  * A provider sends one attempt and maps every failure to a `VolleyError` (see `errors.ts`) at its
- * boundary, so nothing above it ever sees an SDK error. It never retries by itself.
+ * boundary, so nothing above it ever sees an SDK error. It never retries by itself. `send` posts
+ * `requestBody(request)` (plus the streaming fields when it streams) and reads the answer with
+ * `readBody`, so a body sent or read another way (a Batch API file, a cache) means the same.
  */
 export interface Provider {
   /** Identifies the server and account: calls through providers with the same id share lanes. */
   readonly id: string;
   /** Which wire protocol it speaks: `openai` (every OpenAI-compatible server), `anthropic`, ... */
-  readonly kind?: string | undefined;
+  readonly kind: 'openai' | 'anthropic' | (string & {});
+  /** The OpenTelemetry `gen_ai.provider.name`: `openai`, `azure.ai.openai`, `anthropic`, ... */
+  readonly name: string;
   /** The server's base URL without credentials, for identities, reports and spans. */
-  readonly baseURL?: string | undefined;
-  /** First 8 hex digits of sha256(key), to tell accounts apart; never the key. */
-  readonly keyFingerprint?: string | undefined;
+  readonly baseURL: string;
+  /** First 8 hex digits of sha256(key), to tell accounts apart; undefined when no key is configured. */
+  readonly keyFingerprint: string | undefined;
   /** Model used when a request names none. */
   readonly defaultModel?: string | undefined;
+  /** The path a Batch API line names: `/v1/chat/completions`, `/v1/messages`. */
+  readonly endpoint: string;
+  /**
+   * Exactly the JSON body `send` posts for `request` without streaming. Throws a `VolleyError`
+   * (`invalid_request`) for a request the API cannot express.
+   */
+  requestBody(request: ProviderRequest): Record<string, unknown>;
+  /**
+   * A response body (a Batch API output line's `response.body`, an Anthropic batch result's
+   * `message`) read as `send` reads it; `model` stands in when the body names none. Throws the
+   * `VolleyError` `send` would (`malformed_response`, `content_filtered`).
+   */
+  readBody(body: unknown, model?: string): ProviderAnswer;
   send(request: ProviderRequest, context: SendContext): Promise<ProviderResponse>;
 }

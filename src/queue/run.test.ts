@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { runCli } from '../cli/main.js';
 import { Volley } from '../client/volley.js';
-import { openai } from '../providers/openai.js';
+import { openai } from '../providers/index.js';
 import { createSimulator, type Simulator } from '../simulator/handler.js';
 import { openCallQueue } from './call-queue.js';
 import { connectRedis } from './connect.js';

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { Volley } from '../client/volley.js';
-import { openai } from '../providers/openai.js';
+import { openai } from '../providers/index.js';
 import { createSimulator } from '../simulator/handler.js';
 import { type CallQueue, openCallQueue } from './call-queue.js';
 import { type CallJobData, type CallJobResult, callJobId } from './protocol.js';

@@ -57,7 +57,7 @@ describe('recordRun', () => {
       limits: { rpm: 600, concurrency: 2, maxAttempts: 6, timeoutMs: 60_000 },
     });
     expect(Date.parse((header as { wall: string }).wall)).toBeGreaterThan(0);
-    expect(lane).toEqual({ e: 'lane', l: 0, k: 'fake|fake-model', p: 'fake', m: 'fake-model' });
+    expect(lane).toEqual({ e: 'lane', l: 0, k: 'fake|fake-model', p: 'fake', m: 'fake-model', u: 'fake' });
     const calls = records.filter((r) => 'i' in r);
     const of = (id: string) => calls.filter((r) => 'i' in r && r.i === id).map(({ i, l, ...rest }) => rest);
     expect(of('call-0')).toEqual([

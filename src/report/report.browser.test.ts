@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Volley } from '../client/volley.js';
-import { openai } from '../providers/openai.js';
+import { openai } from '../providers/index.js';
 import { createSimulator } from '../simulator/handler.js';
 import { listen, type SimulatorServer } from '../simulator/listen.js';
 import { buildReport } from './index.js';

@@ -7,7 +7,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Volley } from '../client/volley.js';
-import { openai } from '../providers/openai.js';
+import { openai } from '../providers/index.js';
 import { createSimulator } from '../simulator/handler.js';
 import { listen, type SimulatorServer } from '../simulator/listen.js';
 import type { SimulatorOptions } from '../simulator/options.js';

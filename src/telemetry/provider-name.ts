@@ -10,7 +10,7 @@ const NAMES_BY_ID_PREFIX: Record<string, string> = {
 
 /** The provider's own `name` when it has one; else from its kind or the start of its id. */
 export function providerName(
-  provider: Pick<Provider, 'id' | 'kind'> & { readonly name?: string | undefined },
+  provider: Pick<Provider, 'id'> & { readonly kind?: string | undefined; readonly name?: string | undefined },
 ): string {
   if (provider.name) return provider.name;
   const prefix = provider.id.split(':', 1)[0]!;

@@ -1,4 +1,5 @@
 import { APIError, type VolleyErrorCode } from '../errors.js';
+import { chatBody, readCompletion } from '../providers/openai/body.js';
 import type { Provider, ProviderRequest, ProviderResponse, SendContext } from '../providers/types.js';
 
 export type Script = (
@@ -7,13 +8,23 @@ export type Script = (
   call: number,
 ) => Promise<ProviderResponse>;
 
-/** A provider whose every attempt is answered by `script`; it records what was sent. */
+/**
+ * A provider whose every attempt is answered by `script`; it records what was sent. Its bodies are
+ * chat completions, read as the OpenAI provider reads them.
+ */
 export function fakeProvider(
   script: Script,
 ): Provider & { sent: ProviderRequest[]; inFlight: number; maxInFlight: number } {
   const provider = {
     id: 'fake',
+    kind: 'fake',
+    name: 'fake',
+    baseURL: 'fake',
+    keyFingerprint: undefined,
+    endpoint: '/v1/chat/completions',
     defaultModel: 'fake-model',
+    requestBody: chatBody,
+    readBody: (body: unknown, model = '') => readCompletion(body, model, 'fake', []),
     sent: [] as ProviderRequest[],
     inFlight: 0,
     maxInFlight: 0,

@@ -5,7 +5,7 @@
 import { Volley } from '../../client/volley.js';
 import { flow } from '../../flows/flow.js';
 import { parseList } from '../../flows/parsers.js';
-import { openai } from '../../providers/openai.js';
+import { openai } from '../../providers/index.js';
 import { createSimulator } from '../../simulator/handler.js';
 import { listen } from '../../simulator/listen.js';
 import { durationFlag, parseFlags } from '../args.js';

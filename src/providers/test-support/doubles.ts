@@ -1,4 +1,4 @@
-/** Test doubles for the SDK-based providers: a recording fetch, JSON answers, SDK streams, and rejections. */
+/** Test doubles for the SDK-based providers: a recording fetch, JSON answers, and rejections. */
 import { expect } from 'vitest';
 import { VolleyError } from '../../errors.js';
 
@@ -11,9 +11,13 @@ export interface Call {
 
 export type Handler = (call: Call) => Response | Promise<Response>;
 
-/** A fetch that records each request and answers with `handler`. */
+/** A fetch that records each request and answers with `handler`; `sent` resolves at the first. */
 export function fakeFetch(handler: Handler) {
   const calls: Call[] = [];
+  let first: (call: Call) => void = () => {};
+  const sent = new Promise<Call>((resolve) => {
+    first = resolve;
+  });
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const text = typeof init?.body === 'string' ? init.body : '{}';
     const call: Call = {
@@ -23,9 +27,10 @@ export function fakeFetch(handler: Handler) {
       signal: init?.signal ?? undefined,
     };
     calls.push(call);
+    first(call);
     return handler(call);
   };
-  return { fetch, calls };
+  return { fetch, calls, sent };
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -44,21 +49,4 @@ export async function failure(promise: Promise<unknown>): Promise<VolleyError> {
     return error as VolleyError;
   }
   throw new Error('expected a rejection');
-}
-
-/** A stream of `items` whose iterator records being closed; with `hang`, it never ends. */
-export function fakeStream(items: readonly unknown[], hang = false) {
-  const state = { closed: false };
-  let index = 0;
-  const iterator: AsyncIterator<unknown> = {
-    next: () => {
-      if (index < items.length) return Promise.resolve({ done: false, value: items[index++] });
-      return hang ? new Promise(() => {}) : Promise.resolve({ done: true, value: undefined });
-    },
-    return: async () => {
-      state.closed = true;
-      return { done: true, value: undefined };
-    },
-  };
-  return { data: { [Symbol.asyncIterator]: () => iterator }, state };
 }

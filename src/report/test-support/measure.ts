@@ -19,7 +19,7 @@ import { resolveOptions } from '../../client/options.js';
 import type { VolleyEvents } from '../../client/types.js';
 import { Volley } from '../../client/volley.js';
 import { systemClock } from '../../clock.js';
-import { echoProvider } from '../../providers/echo.js';
+import { echoProvider } from '../../test-support/echo-provider.js';
 import { buildReport } from '../index.js';
 import type { RunRecord } from '../record-format.js';
 import { type RecordableClient, recordRun } from '../recorder.js';

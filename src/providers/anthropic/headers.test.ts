@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { readRateLimitHeaders } from '../wire/index.js';
-import { translateRateLimitHeaders } from './anthropic-headers.js';
+import { readRateLimitHeaders } from '../../wire/index.js';
+import { translateRateLimitHeaders } from './headers.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const at = (ms: number) => new Date(NOW + ms).toISOString();
 
 describe('translateRateLimitHeaders', () => {
-  it('adds x-ratelimit-* equivalents the scheduler reads, keeping the originals', () => {
+  it('adds the x-ratelimit-* names the lane reads, keeping the originals and leaving the input alone', () => {
     const original = new Headers({
       'anthropic-ratelimit-requests-limit': '50',
       'anthropic-ratelimit-requests-remaining': '49',
@@ -16,16 +16,11 @@ describe('translateRateLimitHeaders', () => {
       'anthropic-ratelimit-tokens-reset': '2025-06-01T12:00:40Z',
       'retry-after': '2',
     });
-    const headers = translateRateLimitHeaders(original, NOW);
-    expect(headers.get('x-ratelimit-limit-requests')).toBe('50');
-    expect(headers.get('x-ratelimit-remaining-requests')).toBe('49');
-    expect(headers.get('x-ratelimit-reset-requests')).toBe('1.5s');
-    expect(headers.get('x-ratelimit-limit-tokens')).toBe('90000');
-    expect(headers.get('x-ratelimit-remaining-tokens')).toBe('88000');
-    expect(headers.get('x-ratelimit-reset-tokens')).toBe('40s');
+    const headers = translateRateLimitHeaders(original);
+    expect(headers.get('x-ratelimit-reset-requests')).toBe(at(1500));
     expect(headers.get('anthropic-ratelimit-requests-reset')).toBe(at(1500));
     expect(headers.get('retry-after')).toBe('2');
-    expect(readRateLimitHeaders(headers)).toEqual({
+    expect(readRateLimitHeaders(headers, NOW)).toEqual({
       limitRequests: 50,
       remainingRequests: 49,
       resetRequestsMs: 1500,
@@ -33,16 +28,18 @@ describe('translateRateLimitHeaders', () => {
       remainingTokens: 88000,
       resetTokensMs: 40_000,
     });
-    // The input is left as it was.
     expect(original.has('x-ratelimit-limit-requests')).toBe(false);
   });
 
-  it('reads a reset in the past as 0s', () => {
+  it('reads a reset in the past as no wait', () => {
     const headers = translateRateLimitHeaders(
       new Headers({ 'anthropic-ratelimit-requests-reset': at(-3000) }),
-      NOW,
     );
-    expect(headers.get('x-ratelimit-reset-requests')).toBe('0s');
+    expect(
+      readRateLimitHeaders(new Headers([...headers, ['x-ratelimit-limit-requests', '5']]), NOW),
+    ).toMatchObject({
+      resetRequestsMs: 0,
+    });
   });
 
   it('falls back to the tighter of the input and output token families', () => {
@@ -55,11 +52,12 @@ describe('translateRateLimitHeaders', () => {
         'anthropic-ratelimit-output-tokens-remaining': '2000',
         'anthropic-ratelimit-output-tokens-reset': at(50_000),
       }),
-      NOW,
     );
-    expect(headers.get('x-ratelimit-limit-tokens')).toBe('16000');
-    expect(headers.get('x-ratelimit-remaining-tokens')).toBe('2000');
-    expect(headers.get('x-ratelimit-reset-tokens')).toBe('50s');
+    expect(readRateLimitHeaders(headers, NOW)).toEqual({
+      limitTokens: 16000,
+      remainingTokens: 2000,
+      resetTokensMs: 50_000,
+    });
   });
 
   it('prefers the tokens family to input and output', () => {
@@ -70,13 +68,11 @@ describe('translateRateLimitHeaders', () => {
         'anthropic-ratelimit-output-tokens-limit': '16000',
         'anthropic-ratelimit-output-tokens-remaining': '0',
       }),
-      NOW,
     );
-    expect(headers.get('x-ratelimit-limit-tokens')).toBe('100');
-    expect(headers.get('x-ratelimit-remaining-tokens')).toBe('90');
+    expect(readRateLimitHeaders(headers, NOW)).toEqual({ limitTokens: 100, remainingTokens: 90 });
   });
 
-  it('skips garbled values and keeps x-ratelimit-* headers the server already sent', () => {
+  it('keeps x-ratelimit-* headers the server already sent, and garbled values stay unread', () => {
     const headers = translateRateLimitHeaders(
       new Headers({
         'anthropic-ratelimit-requests-limit': 'lots',
@@ -85,16 +81,12 @@ describe('translateRateLimitHeaders', () => {
         'anthropic-ratelimit-tokens-limit': '1000',
         'x-ratelimit-limit-tokens': '777',
       }),
-      NOW,
     );
-    expect(headers.has('x-ratelimit-limit-requests')).toBe(false);
-    expect(headers.has('x-ratelimit-remaining-requests')).toBe(false);
-    expect(headers.has('x-ratelimit-reset-requests')).toBe(false);
-    expect(headers.get('x-ratelimit-limit-tokens')).toBe('777');
+    expect(readRateLimitHeaders(headers, NOW)).toEqual({ limitTokens: 777 });
   });
 
-  it('adds nothing when there are no Anthropic headers', () => {
-    const headers = translateRateLimitHeaders(new Headers({ 'request-id': 'req_1' }), NOW);
-    expect([...headers.keys()]).toEqual(['request-id']);
+  it('returns the headers as they are when there are no Anthropic ones', () => {
+    const original = new Headers({ 'request-id': 'req_1' });
+    expect(translateRateLimitHeaders(original)).toBe(original);
   });
 });

@@ -1,11 +1,22 @@
 /**
- * An in-process provider that answers every request with the start of its last user message. For
- * scheduler benchmarks and large batch tests: no network, deterministic output, and as few
- * allocations per call as a `ProviderResponse` allows.
+ * A benchmark double, not part of the public surface: an in-process provider that answers every
+ * request with the start of its last user message. For scheduler benchmarks and large batch
+ * tests: no network, deterministic output, and as few allocations per call as a
+ * `ProviderResponse` allows. Its bodies are chat completions, read as the OpenAI provider reads them.
  */
 import { type Clock, systemClock } from '../clock.js';
-import { abortReason, checkOptionKeys, describeType, isRecord } from './shared.js';
-import type { ChatMessage, Provider, ProviderRequest, ProviderResponse, SendContext } from './types.js';
+import { nonNegative, OptionError, rejectUnknown } from '../options/check.js';
+import { abortReason } from '../providers/attempt.js';
+import { chatBody, readCompletion } from '../providers/openai/body.js';
+import { isRecord } from '../providers/shared.js';
+import type {
+  ChatMessage,
+  Provider,
+  ProviderAnswer,
+  ProviderRequest,
+  ProviderResponse,
+  SendContext,
+} from '../providers/types.js';
 
 export interface EchoProviderOptions {
   /**
@@ -31,28 +42,23 @@ const CHARS_PER_TOKEN = 4;
 const NO_HEADERS = new Headers();
 
 /** A provider that answers in-process with `ECHO_LENGTH` characters of the last user message. */
-export function echoProvider(options?: EchoProviderOptions): Provider {
-  const fn = 'echoProvider()';
-  const opts = checkOptionKeys(fn, options, ['latencyMs', 'clock']);
-  const latency = opts['latencyMs'];
-  if (latency !== undefined && (typeof latency !== 'number' || !Number.isFinite(latency) || latency < 0)) {
-    const got = typeof latency === 'number' ? String(latency) : describeType(latency);
-    throw new TypeError(`${fn}: option "latencyMs" must be a finite number >= 0, got ${got}.`);
+export function echoProvider(options: EchoProviderOptions = {}): Provider {
+  rejectUnknown(options, ['latencyMs', 'clock']);
+  const latency = nonNegative('latencyMs', options.latencyMs) ?? 0;
+  const clock: unknown = options.clock;
+  if (clock !== undefined && !(isRecord(clock) && typeof clock['now'] === 'function')) {
+    throw new OptionError('Expected `clock` to be a Clock with now() and setTimer().');
   }
-  const clock = opts['clock'];
-  if (
-    clock !== undefined &&
-    !(isRecord(clock) && typeof clock['now'] === 'function' && typeof clock['setTimer'] === 'function')
-  ) {
-    throw new TypeError(
-      `${fn}: option "clock" must be a Clock with now() and setTimer(), got ${describeType(clock)}.`,
-    );
-  }
-  return new EchoProvider(latency ?? 0, (clock as Clock | undefined) ?? systemClock);
+  return new EchoProvider(latency, options.clock ?? systemClock);
 }
 
 class EchoProvider implements Provider {
   readonly id = 'echo';
+  readonly kind = 'echo';
+  readonly name = 'echo';
+  readonly baseURL = 'in-process://echo';
+  readonly keyFingerprint = undefined;
+  readonly endpoint = '/v1/chat/completions';
   readonly defaultModel = 'echo';
   readonly #latency: number;
   readonly #clock: Clock;
@@ -60,6 +66,14 @@ class EchoProvider implements Provider {
   constructor(latency: number, clock: Clock) {
     this.#latency = latency;
     this.#clock = clock;
+  }
+
+  requestBody(request: ProviderRequest) {
+    return chatBody(request);
+  }
+
+  readBody(body: unknown, model = ''): ProviderAnswer {
+    return readCompletion(body, model, this.baseURL, []);
   }
 
   send(request: ProviderRequest, context: SendContext): Promise<ProviderResponse> {

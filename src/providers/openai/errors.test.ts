@@ -1,3 +1,4 @@
+import * as sdk from 'openai';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -7,8 +8,13 @@ import {
   OpenAIError,
 } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { AbortError, ConnectionError, TimeoutError, APIError as VolleyAPIError } from '../errors.js';
-import { mapOpenAIError } from './openai-errors.js';
+import { AbortError, ConnectionError, TimeoutError, APIError as VolleyAPIError } from '../../errors.js';
+import type { ErrorContext } from '../errors.js';
+import { mapOpenAIError as map } from './errors.js';
+
+const CONTEXT: ErrorContext = { baseURL: 'http://h/v1', secrets: [], keyEnv: 'OPENAI_API_KEY' };
+const mapOpenAIError = (error: unknown, context: Partial<ErrorContext> = {}) =>
+  map(error, sdk, { ...CONTEXT, ...context });
 
 function headers(extra: Record<string, string> = {}): Headers {
   return new Headers({ 'x-request-id': 'req_123', 'content-type': 'application/json', ...extra });
@@ -142,13 +148,13 @@ describe('mapOpenAIError: errors reported inside a stream', () => {
 describe("mapOpenAIError: the openai SDK's own errors", () => {
   it('maps each kind through the shared mapping, in OpenAI terms', () => {
     expect(mapOpenAIError(new APIUserAbortError())).toBeInstanceOf(AbortError);
-    const timeout = mapOpenAIError(new APIConnectionTimeoutError(), { baseURL: 'http://h/v1' });
+    const timeout = mapOpenAIError(new APIConnectionTimeoutError());
     expect(timeout).toBeInstanceOf(TimeoutError);
     expect(timeout.message).toContain('http://h/v1');
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     const connection = mapOpenAIError(new APIConnectionError({ cause: reset }));
     expect(connection).toBeInstanceOf(ConnectionError);
-    expect(connection.message).toContain('the server');
+    expect(connection.message).toContain('http://h/v1');
     const noBody = mapOpenAIError(new OpenAIError('Attempted to iterate over a response with no body'));
     expect(noBody.code).toBe('malformed_response');
     expect(noBody.message).toMatch(/OpenAI-compatible API/);
