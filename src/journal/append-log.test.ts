@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppendLog, readLog } from './append-log.js';
+import { AppendLog, readLog, readLogChunks } from './append-log.js';
 import { JournalError } from './errors.js';
 import { faults, faultyFiles } from './test-support/faulty-file.js';
 
@@ -157,5 +157,21 @@ describe('AppendLog', () => {
     const path = await tempLog();
     await appendFile(path, '{"i":1}\n{"i":2}');
     expect(await collect(readLog(path))).toEqual([{ i: 1 }]);
+  });
+
+  it('reads in chunks the same records, and hands over those before a damaged line before it throws', async () => {
+    const path = await tempLog();
+    await appendFile(path, '{"i":1}\n\n{"i":2}\nnot json\n{"i":3}\n');
+    expect((await collect(readLogChunks(path, { onDamage: () => {} }))).flat()).toEqual([
+      { i: 1 },
+      { i: 2 },
+      { i: 3 },
+    ]);
+    const seen: unknown[] = [];
+    const reading = (async () => {
+      for await (const record of readLog(path)) seen.push(record);
+    })();
+    await expect(reading).rejects.toMatchObject({ code: 'journal_damaged' });
+    expect(seen).toEqual([{ i: 1 }, { i: 2 }]);
   });
 });

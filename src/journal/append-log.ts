@@ -16,7 +16,7 @@ import { type JournalError, writeFailure } from './errors.js';
 import { type DurableFile, type OpenFile, openFile, writeAll } from './file.js';
 import { LineBuffer } from './line-buffer.js';
 
-export { readLog } from './read-log.js';
+export { readLog, readLogChunks } from './read-log.js';
 
 export interface AppendLogOptions {
   /** The file operations; tests inject short writes and failures. @default the real file system */

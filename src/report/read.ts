@@ -5,7 +5,7 @@
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import type { TraceJSON } from '../flows/trace.js';
-import { readLog } from '../journal/append-log.js';
+import { readLogChunks } from '../journal/append-log.js';
 import { type RecordLine, RunDecoder } from './decode.js';
 import type { RunData } from './events.js';
 
@@ -18,7 +18,7 @@ export class ReportInputError extends Error {
 /** Reads every invocation of a record file (tolerating a torn last line from a run still writing). */
 export async function readRun(path: string): Promise<RunData> {
   const decoder = new RunDecoder();
-  for await (const line of readLog<RecordLine>(path)) decoder.line(line);
+  for await (const lines of readLogChunks<RecordLine>(path)) for (const line of lines) decoder.line(line);
   if (decoder.run.segments.length === 0)
     throw new ReportInputError(`${path} holds no run header: it is not a Volley run record.`);
   return decoder.run;

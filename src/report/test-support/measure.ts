@@ -1,8 +1,9 @@
 /**
  * Measurements for the run report (a script, not a test):
  *
- *   npx tsx src/report/test-support/measure.ts [calls=100000]
+ *   npx tsx src/report/test-support/measure.ts [calls=100000] [--report]
  *
+ * (`--report`: only the second part.)
  * 1. Recorder overhead: the CPU time the recorder adds per call, fed `calls` calls' events
  *    (queued, started, finished) directly; then `calls` zero-latency calls end to end (the echo
  *    provider, so the scheduler is all there is besides the recorder) with and without it,
@@ -12,7 +13,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emitter } from '../../client/emitter.js';
 import { resolveOptions } from '../../client/options.js';
@@ -25,7 +26,9 @@ import type { RunRecord } from '../record-format.js';
 import { type RecordableClient, recordRun } from '../recorder.js';
 import { chromiumAvailable, launchChromium, openFile } from './chromium.js';
 
-const calls = Number(process.argv[2] ?? 100_000);
+const args = process.argv.slice(2);
+const calls = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
+const reportOnly = args.includes('--report');
 const dir = await mkdtemp(join(tmpdir(), 'volley-measure-'));
 
 const cpuMs = (since: NodeJS.CpuUsage) => {
@@ -93,38 +96,42 @@ async function oneRun(record: boolean): Promise<{ ms: number; closeMs: number; c
   return { ms, closeMs, cpu, bytes: record ? (await stat(path)).size : 0 };
 }
 
-console.log(`Recorder cost, ${calls.toLocaleString('en-US')} calls:`);
-const bare: number[] = [];
-const listened: number[] = [];
-for (let round = 0; round < 3; round++) {
-  bare.push(await eventsOnly(false));
-  listened.push(await eventsOnly(true));
+if (!reportOnly) await recorderCost();
+
+async function recorderCost(): Promise<void> {
+  console.log(`Recorder cost, ${calls.toLocaleString('en-US')} calls:`);
+  const bare: number[] = [];
+  const listened: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    bare.push(await eventsOnly(false));
+    listened.push(await eventsOnly(true));
+  }
+  const perCall = ((median(listened) - median(bare)) * 1000) / calls;
+  console.log(
+    `  events only (queued, started, finished per call): ${median(bare).toFixed(0)} ms CPU without, ` +
+      `${median(listened).toFixed(0)} ms with the recorder: ${perCall.toFixed(1)} µs of CPU per call`,
+  );
+  type Run = { ms: number; closeMs: number; cpu: number };
+  const plain: Run[] = [];
+  const recorded: Run[] = [];
+  let bytes = 0;
+  await oneRun(false); // warm-up
+  for (let round = 0; round < 3; round++) {
+    plain.push(await oneRun(false));
+    const r = await oneRun(true);
+    recorded.push(r);
+    bytes = r.bytes;
+  }
+  const show = (runs: Run[]) =>
+    `${runs.map((r) => `${r.ms.toFixed(0)}`).join(', ')} ms wall (median ${median(runs.map((r) => r.ms)).toFixed(0)}), ` +
+    `median ${median(runs.map((r) => r.cpu)).toFixed(0)} ms CPU with close`;
+  console.log('  end to end, zero-latency echo provider, concurrency 512:');
+  console.log(`    without recorder: ${show(plain)}`);
+  console.log(
+    `    with recorder:    ${show(recorded)}; close() ${median(recorded.map((r) => r.closeMs)).toFixed(0)} ms; ` +
+      `record ${(bytes / 1e6).toFixed(1)} MB`,
+  );
 }
-const perCall = ((median(listened) - median(bare)) * 1000) / calls;
-console.log(
-  `  events only (queued, started, finished per call): ${median(bare).toFixed(0)} ms CPU without, ` +
-    `${median(listened).toFixed(0)} ms with the recorder: ${perCall.toFixed(1)} µs of CPU per call`,
-);
-type Run = { ms: number; closeMs: number; cpu: number };
-const plain: Run[] = [];
-const recorded: Run[] = [];
-let bytes = 0;
-await oneRun(false); // warm-up
-for (let round = 0; round < 3; round++) {
-  plain.push(await oneRun(false));
-  const r = await oneRun(true);
-  recorded.push(r);
-  bytes = r.bytes;
-}
-const show = (runs: Run[]) =>
-  `${runs.map((r) => `${r.ms.toFixed(0)}`).join(', ')} ms wall (median ${median(runs.map((r) => r.ms)).toFixed(0)}), ` +
-  `median ${median(runs.map((r) => r.cpu)).toFixed(0)} ms CPU with close`;
-console.log('  end to end, zero-latency echo provider, concurrency 512:');
-console.log(`    without recorder: ${show(plain)}`);
-console.log(
-  `    with recorder:    ${show(recorded)}; close() ${median(recorded.map((r) => r.closeMs)).toFixed(0)} ms; ` +
-    `record ${(bytes / 1e6).toFixed(1)} MB`,
-);
 
 // A synthetic record: a 20-minute batch at 5,000 rpm with 429s, retries and failures.
 const recordPath = join(dir, 'synthetic.run.jsonl');
@@ -132,29 +139,53 @@ await synthesize(recordPath, calls);
 console.log(
   `\nSynthetic record: ${calls.toLocaleString('en-US')} calls, ${((await stat(recordPath)).size / 1e6).toFixed(1)} MB`,
 );
-let started = performance.now();
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
+const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const { html, model } = await buildReport(recordPath);
 const buildMs = performance.now() - started;
+const buildCpuMs = cpuMs(cpuBefore);
 const htmlPath = join(dir, 'synthetic.html');
 await writeFile(htmlPath, html);
 console.log(
-  `  volley report: ${buildMs.toFixed(0)} ms to read, aggregate and render; page ${(html.length / 1024).toFixed(0)} KB, ` +
-    `${model.timeline.shown.toLocaleString('en-US')} timeline rows`,
+  `  volley report: ${buildMs.toFixed(0)} ms (${buildCpuMs.toFixed(0)} ms CPU) to read, aggregate and render; ` +
+    `page ${(html.length / 1024).toFixed(0)} KB, ${model.timeline.shown.toLocaleString('en-US')} timeline rows; ${load()}`,
 );
 if (chromiumAvailable()) {
   const browser = await launchChromium();
   try {
-    started = performance.now();
-    const { page, loadMs, requests } = await openFile(browser, htmlPath);
-    await page.evaluate(
-      'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))',
-    );
-    const paintedMs = performance.now() - started;
+    // A one-line page first: on a loaded machine, Chromium's own cost is most of the figure.
+    const blankPath = join(dir, 'blank.html');
+    await writeFile(blankPath, '<!doctype html><p>blank</p>');
+    const opened = async (path: string) => {
+      const at = performance.now();
+      const { page, loadMs, requests } = await openFile(browser, path);
+      await page.evaluate(
+        'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))',
+      );
+      const paintedMs = performance.now() - at;
+      const fcp = Number(
+        await page.evaluate(
+          "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN",
+        ),
+      );
+      return { page, loadMs, requests, paintedMs, fcp };
+    };
+    const show = (r: { loadMs: number; paintedMs: number; fcp: number }) =>
+      `load event after ${r.loadMs.toFixed(0)} ms, first contentful paint ${r.fcp.toFixed(0)} ms, ` +
+      `painted after ${r.paintedMs.toFixed(0)} ms`;
+    const blank = await opened(blankPath);
+    await blank.page.close();
+    const report = await opened(htmlPath);
     const shot = join(dir, 'synthetic.png');
-    await page.screenshot({ path: shot, fullPage: true });
+    await report.page.screenshot({ path: shot, fullPage: true });
+    console.log(`  Chromium, a blank page: ${show(blank)}`);
     console.log(
-      `  Chromium: load event after ${loadMs.toFixed(0)} ms, painted after ${paintedMs.toFixed(0)} ms; ` +
-        `${requests.length} request(s): ${requests.join(' ')}`,
+      `  Chromium, the report: ${show(report)}; ${report.requests.length} request(s): ` +
+        `${report.requests.join(' ')}; ${load()}`,
     );
     console.log(`  screenshot: ${shot}`);
   } finally {
@@ -274,7 +305,14 @@ async function synthesize(path: string, n: number): Promise<void> {
     },
     limits: { maxConcurrency: 512, maxAttempts: 6, timeoutMs: 60_000 },
   });
-  emit({ e: 'lane', l: 0, k: 'openai:https://api.openai.com/v1#1a2b3c4d|gpt-4o-mini', m: 'gpt-4o-mini' });
+  emit({
+    e: 'lane',
+    l: 0,
+    k: 'openai:https://api.openai.com/v1#1a2b3c4d|gpt-4o-mini',
+    m: 'gpt-4o-mini',
+    p: 'openai',
+    u: 'https://api.openai.com/v1',
+  });
   let nextSnapshot = 0;
   for (const { t, r } of events) {
     while (nextSnapshot <= t) {
