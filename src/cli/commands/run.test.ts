@@ -82,11 +82,15 @@ async function setup(n: number) {
 }
 
 describe('volley run', () => {
+  // Over real HTTP only what cannot vary is asserted. Hangs and per-attempt timeouts are left to the
+  // manual-clock tests (client/volley.http.test.ts): on a loaded machine a 1 s timeout also cuts
+  // answers that were merely slow, so how many lines end as timeouts would depend on the machine.
+  // With ten attempts, a line fails only on ten faults in a row (13% each): about once in two million runs.
   it('gives every line exactly one record against a faulty simulator over HTTP', async () => {
     const { dir, expectedLines } = await setup(400);
     const { sim, url } = await serve({
       rpm: 60_000,
-      faults: { serverError: 0.05, unavailable: 0.03, reset: 0.03, malformed: 0.02, hang: 0.005 },
+      faults: { serverError: 0.05, unavailable: 0.03, reset: 0.03, malformed: 0.02 },
     });
     const io = testIO(dir, { OPENAI_API_KEY: 'test' });
     const args = [
@@ -98,8 +102,8 @@ describe('volley run', () => {
       url,
       '--concurrency',
       '16',
-      '--timeout',
-      '1s',
+      '--max-attempts',
+      '10',
       '-q',
     ];
     const code = await runCli(args, io);
@@ -111,7 +115,7 @@ describe('volley run', () => {
     expect(bad.map((r) => r.line)).toEqual([97, 194, 291, 388]);
     expect((await records(join(dir, 'out.errors.jsonl'))).map((r) => r.line)).toEqual(bad.map((r) => r.line));
     expect(sim.stats().faults.total).toBeGreaterThan(0);
-    // Paid twice only where an attempt timed out (a slow answer on a busy machine) and was sent again.
+    // Paid twice only where an attempt timed out (under the default 60 s, not expected) and was sent again.
     const timedOut = (await readFile(join(dir, 'out.run.jsonl'), 'utf8')).split('"c":"timeout"').length - 1;
     expect(sim.stats().duplicateSuccesses).toBeLessThanOrEqual(timedOut);
     expect(code).toBe(1); // the bad lines
