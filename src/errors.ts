@@ -32,6 +32,10 @@ export type VolleyErrorCode =
   | 'invalid_request'
   | 'budget_exceeded'
   | 'invalid_output'
+  // A provider batch (src/batch-api): a line it never ran, a batch that failed validation.
+  | 'batch_expired'
+  | 'batch_cancelled'
+  | 'batch_failed'
   // A file the run keeps could not be written (disk full, I/O error): src/journal/errors.ts.
   | 'journal_write_failed'
   | 'output_write_failed'

@@ -1,4 +1,5 @@
 /** What the scheduler hands a provider, and what a provider hands back. */
+import type { VolleyError } from '../errors.js';
 
 export interface ChatMessage {
   readonly role: 'system' | 'developer' | 'user' | 'assistant' | 'tool';
@@ -101,4 +102,15 @@ export interface Provider {
    */
   readBody(body: unknown, model?: string): ProviderAnswer;
   send(request: ProviderRequest, context: SendContext): Promise<ProviderResponse>;
+}
+
+/**
+ * A provider's SDK module and the client its `send` uses, with its error mapping: for code that
+ * calls the SDK's other endpoints on the same connection (the Batch API executor), so that their
+ * failures are mapped at the provider boundary like every other.
+ */
+export interface SdkClient<M, C> {
+  readonly sdk: M;
+  readonly client: C;
+  mapError(error: unknown): VolleyError;
 }

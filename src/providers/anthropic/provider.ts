@@ -7,7 +7,14 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { answered, attempt, metaOf, once, report, streamEndedEarly } from '../attempt.js';
 import type { ErrorContext } from '../errors.js';
 import { type Account, requestOptions } from '../options.js';
-import type { Provider, ProviderAnswer, ProviderRequest, ProviderResponse, SendContext } from '../types.js';
+import type {
+  Provider,
+  ProviderAnswer,
+  ProviderRequest,
+  ProviderResponse,
+  SdkClient,
+  SendContext,
+} from '../types.js';
 import { type MessagesBody, messagesBody, readMessage } from './body.js';
 import { type AnthropicModule, mapAnthropicError } from './errors.js';
 import { translateRateLimitHeaders } from './headers.js';
@@ -57,6 +64,12 @@ export class AnthropicProvider implements Provider {
 
   readBody(body: unknown, model = ''): ProviderAnswer {
     return readMessage(body, model, this.baseURL);
+  }
+
+  /** The SDK and the client `send` uses, with this provider's error mapping (see `SdkClient`). */
+  async sdkClient(): Promise<SdkClient<AnthropicModule, Anthropic>> {
+    const { sdk, client } = await this.#ready;
+    return { sdk, client, mapError: (error) => mapAnthropicError(error, sdk, this.#context) };
   }
 
   async send(request: ProviderRequest, { signal, onDelta }: SendContext): Promise<ProviderResponse> {

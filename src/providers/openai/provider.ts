@@ -7,7 +7,14 @@ import type OpenAI from 'openai';
 import { answered, attempt, metaOf, once, report, streamEndedEarly } from '../attempt.js';
 import type { ErrorContext } from '../errors.js';
 import { type Account, requestOptions } from '../options.js';
-import type { Provider, ProviderAnswer, ProviderRequest, ProviderResponse, SendContext } from '../types.js';
+import type {
+  Provider,
+  ProviderAnswer,
+  ProviderRequest,
+  ProviderResponse,
+  SdkClient,
+  SendContext,
+} from '../types.js';
 import { type ChatBody, chatBody, readCompletion, streamBody } from './body.js';
 import { mapOpenAIError, type OpenAIModule } from './errors.js';
 import { CompletionReader } from './stream.js';
@@ -54,6 +61,12 @@ export class OpenAIProvider implements Provider {
 
   readBody(body: unknown, model = ''): ProviderAnswer {
     return readCompletion(body, model, this.baseURL, this.#context.secrets);
+  }
+
+  /** The SDK and the client `send` uses, with this provider's error mapping (see `SdkClient`). */
+  async sdkClient(): Promise<SdkClient<OpenAIModule, OpenAI>> {
+    const { sdk, client } = await this.#ready;
+    return { sdk, client, mapError: (error) => mapOpenAIError(error, sdk, this.#context) };
   }
 
   async send(request: ProviderRequest, { signal, onDelta }: SendContext): Promise<ProviderResponse> {
