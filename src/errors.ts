@@ -43,6 +43,8 @@ export type VolleyErrorCode =
   | 'journal_damaged'
   // Another live process holds the lock on the output: src/journal/lock.ts.
   | 'locked'
+  // The response cache's directory cannot be used (src/cache/dir.ts).
+  | 'cache_unusable'
   | 'unexpected';
 
 export interface VolleyErrorInit {

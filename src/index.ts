@@ -3,6 +3,21 @@
  * has its own entry point, `volley/simulator`.
  */
 
+export {
+  CACHE_KEY_VERSION,
+  type CacheAnswer,
+  type CacheEntry,
+  type CacheStats,
+  type ClearOptions,
+  type ClearResult,
+  cacheKey,
+  clearCache,
+  hitResult,
+  type KeyedProvider,
+  ResponseCache,
+  type ResponseCacheOptions,
+  readEntry,
+} from './cache/index.js';
 export type {
   CallEventBase,
   CallOptions,

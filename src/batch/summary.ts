@@ -24,6 +24,8 @@ export interface BatchSummary {
   readonly failuresByCode: Readonly<Record<string, number>>;
   /** Calls cancelled when the run stopped; a rerun sends them again. */
   readonly unfinished: number;
+  /** Records the response cache answered, without a call or a cost. */
+  readonly cached: number;
   readonly promptTokens: number;
   readonly completionTokens: number;
   /** This run's estimated cost; `totalCostUsd` adds earlier runs'. */
@@ -57,6 +59,7 @@ export function summarize(
     earlier: { ...stats.earlier },
     failuresByCode: Object.fromEntries(stats.failuresByCode),
     unfinished: stats.unfinished,
+    cached: stats.cached,
     promptTokens: stats.promptTokens,
     completionTokens: stats.completionTokens,
     costUsd: stats.costUsd,
@@ -99,6 +102,8 @@ export function formatSummary(s: BatchSummary): string {
     `  lines      ${formatCount(s.done)}${of} done: ${before}${formatCount(c.ok)} answered, ${formatCount(c.failed)} failed` +
       `${codes.length ? ` (${codes.join(', ')})` : ''}, ${formatCount(c.invalid)} bad lines, ${formatCount(c.duplicate)} repeated custom_ids`,
   );
+  if (s.cached > 0)
+    lines.push(`  cache      ${formatCount(s.cached)} answered from the response cache (no call, no cost)`);
   if (s.unfinished > 0)
     lines.push(`  unfinished ${formatCount(s.unfinished)} calls cancelled; a rerun sends them again`);
   lines.push(

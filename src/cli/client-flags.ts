@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { ResponseCache } from '../cache/store.js';
 import { Volley } from '../client/volley.js';
 import { didYouMean, oneOf } from '../options/check.js';
 import type { Provider } from '../providers/types.js';
@@ -27,6 +28,8 @@ export const clientFlagOptions = {
   deadline: { type: 'string' },
   'max-attempts': { type: 'string' },
   'max-outage': { type: 'string' },
+  cache: { type: 'string' },
+  'cache-max-age': { type: 'string' },
   config: { type: 'string' },
   sim: { type: 'boolean' },
   'sim-rpm': { type: 'string' },
@@ -62,6 +65,9 @@ export const clientFlagsUsage = `Provider and limits:
   --max-attempts N      attempts per item, the first included (default: 6)
   --max-outage 5m       how long a server that cannot be reached is waited for, one probe at a
                         time, before the run stops (default: 5m)
+  --cache DIR           answer a request sent before from DIR, with no call and no cost, and keep
+                        each new success there (with temperature > 0 a hit is one sample, reused)
+  --cache-max-age 7d    how old a cached answer may be (default: any age)
   --config FILE         JSON file with any of these flags as keys (flags win)
   --sim                 answer from the built-in simulator instead (fake answers, no key needed)
   --sim-rpm N, --sim-tpm N, --sim-latency 400ms   the simulator's limits and median latency
@@ -117,6 +123,7 @@ export async function clientFromFlags(
     deadline: durationFlag('deadline', values.deadline),
     retry: { maxAttempts: numberFlag('max-attempts', values['max-attempts'], { integer: true }) },
     maxOutage: durationFlag('max-outage', values['max-outage']),
+    cache: await openCache(values.cache, values['cache-max-age'], io.cwd),
   };
   const sim = {
     rpm: numberFlag('sim-rpm', values['sim-rpm']) ?? 3000,
@@ -163,6 +170,27 @@ export async function clientFromFlags(
     identity: identityOf(provider, { simulator: false, model }),
     close: async () => {},
   };
+}
+
+/** The `--cache` directory, created or checked now: one that cannot be used is exit 2, naming it. */
+async function openCache(
+  dir: string | undefined,
+  maxAge: string | undefined,
+  cwd: string,
+): Promise<ResponseCache | undefined> {
+  if (dir === undefined) {
+    if (maxAge !== undefined) throw new UsageError('--cache-max-age needs --cache DIR, the cache it ages.');
+    return undefined;
+  }
+  if (dir === '') throw new UsageError('--cache needs a directory.');
+  const { ResponseCache } = await import('../cache/store.js');
+  const cache = new ResponseCache({ dir: resolve(cwd, dir), maxAge: durationFlag('cache-max-age', maxAge) });
+  try {
+    await cache.open();
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(cache.dir, dir));
+  }
+  return cache;
 }
 
 async function makeProvider(

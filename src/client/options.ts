@@ -1,4 +1,5 @@
 /** The options of `new Volley(...)`: documented, defaulted once, and checked before any call is made. */
+import { ResponseCache, type ResponseCacheOptions } from '../cache/store.js';
 import { type Clock, systemClock } from '../clock.js';
 import {
   describe,
@@ -55,6 +56,13 @@ export interface VolleyOptions {
   readonly clock?: Clock | undefined;
   /** Source of jitter, in [0, 1). @default Math.random */
   readonly random?: (() => number) | undefined;
+  /**
+   * A response cache: a directory, `{ dir, maxAge }` (ms), or a `ResponseCache` to share. A hit
+   * is answered without a call (no rate budget, no cost, no events) and says `cached: true`; only
+   * successful answers are stored. With sampling (temperature > 0) a hit is one sample, repeated.
+   * @default none
+   */
+  readonly cache?: string | Omit<ResponseCacheOptions, 'clock'> | ResponseCache | undefined;
 }
 
 export interface ResolvedOptions {
@@ -73,6 +81,7 @@ export interface ResolvedOptions {
   readonly outputTokens: number;
   readonly clock: Clock;
   readonly random: () => number;
+  readonly cache: ResponseCache | undefined;
 }
 
 const KNOWN = {
@@ -88,6 +97,7 @@ const KNOWN = {
     'outputTokens',
     'clock',
     'random',
+    'cache',
   ],
   limits: ['rpm', 'tpm', 'concurrency', 'maxConcurrency'],
   retry: ['maxAttempts', 'initialDelay', 'maxDelay', 'multiplier'],
@@ -107,6 +117,7 @@ export function resolveOptions(options: VolleyOptions): ResolvedOptions {
       `Expected \`provider\` to be a provider such as openai(); got ${describe(provider)}.`,
     );
   }
+  const clock = options.clock ?? systemClock;
   return {
     provider,
     model: options.model ?? provider.defaultModel,
@@ -125,7 +136,18 @@ export function resolveOptions(options: VolleyOptions): ResolvedOptions {
     maxOutage: positive('maxOutage', options.maxOutage) ?? 300_000,
     signal: options.signal,
     outputTokens: nonNegative('outputTokens', options.outputTokens) ?? 256,
-    clock: options.clock ?? systemClock,
+    clock,
     random: options.random ?? Math.random,
+    cache: resolveCache(options.cache, clock),
   };
+}
+
+function resolveCache(cache: VolleyOptions['cache'], clock: Clock): ResponseCache | undefined {
+  if (cache === undefined || cache instanceof ResponseCache) return cache;
+  if (typeof cache !== 'string' && (typeof cache !== 'object' || cache === null))
+    throw new OptionError(
+      `Expected \`cache\` to be a directory, { dir, maxAge } or a ResponseCache, got ${describe(cache)}.`,
+    );
+  // A cache the client builds ages its entries on the client's clock.
+  return new ResponseCache(typeof cache === 'string' ? { dir: cache, clock } : { ...cache, clock });
 }

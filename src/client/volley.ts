@@ -2,8 +2,12 @@
  * The client: `complete` one call, `all` (fail fast) or `settle` (a result or an error per item)
  * many, in input order. Calls go through one lane per model, which owns rate limits and retries.
  */
+
+import { hitResult } from '../cache/hit.js';
+import { cacheKey } from '../cache/key.js';
+import type { ResponseCache } from '../cache/store.js';
 import { AbortError, VolleyError } from '../errors.js';
-import type { CallRequest } from '../providers/types.js';
+import type { CallRequest, ProviderRequest } from '../providers/types.js';
 import { Job } from '../scheduler/job.js';
 import { Lane } from '../scheduler/lane.js';
 import { AbortRegistry } from './abort-registry.js';
@@ -52,42 +56,83 @@ export class Volley {
     this.options = resolveOptions(options);
   }
 
-  /** One call, queued in its model's lane; resolves with the answer or rejects with a `VolleyError`. */
+  /**
+   * One call, queued in its model's lane; resolves with the answer or rejects with a `VolleyError`.
+   * With a `cache`, a hit resolves without entering the lane at all.
+   */
   complete(request: CallRequest, options: CallOptions = {}): Promise<CallResult> {
-    return new Promise<CallResult>((resolve, reject) => {
-      const o = this.options;
-      const normalized = normalizeRequest(request, o.model);
-      const lane = this.#lanes.get(normalized.model) ?? this.#lane(normalized.model);
-      const signal = options.signal;
-      const clientSignal = o.signal;
-      if (signal?.aborted || clientSignal?.aborted) throw new AbortError();
-      const now = o.clock.now();
-      const seq = this.#seq++;
-      const deadline = options.deadline ?? o.deadline;
-      const job = new CallJob({
-        id: options.id ?? `call-${seq}`,
-        request: normalized,
-        priority: options.priority ?? 0,
-        seq,
-        enqueuedAt: now,
-        timeout: options.timeout ?? o.timeout,
-        deadlineAt: now + deadline,
-        onDelta: options.onDelta,
-        resolve,
-        reject,
-      });
-      job.lane = lane;
-      if (signal || clientSignal) {
-        job.aborts = this.#aborts;
-        job.signal = signal;
-        job.clientSignal = clientSignal;
-        if (signal) this.#aborts.watch(signal, job);
-        if (clientSignal) this.#aborts.watch(clientSignal, job);
-      }
-      if (Number.isFinite(deadline))
-        job.cancelDeadline = o.clock.setTimer(() => lane.cancel(job, 'deadline'), deadline);
-      lane.submit(job);
+    const cache = this.options.cache;
+    if (cache !== undefined) return this.#throughCache(cache, request, options);
+    return new Promise<CallResult>((resolve, reject) =>
+      this.#submit(normalizeRequest(request, this.options.model), options, resolve, reject),
+    );
+  }
+
+  async #throughCache(cache: ResponseCache, request: CallRequest, options: CallOptions): Promise<CallResult> {
+    const o = this.options;
+    const normalized = normalizeRequest(request, o.model);
+    let key: string | undefined;
+    try {
+      key = cacheKey(o.provider, normalized);
+    } catch {
+      // A request the API cannot express: the lane sends nothing and fails it the same way.
+    }
+    const entry = key === undefined ? undefined : await cache.get(key);
+    if (options.signal?.aborted || o.signal?.aborted) throw new AbortError();
+    const id = options.id ?? `call-${this.#seq++}`;
+    const hit = entry && hitResult(o.provider, id, entry, o.clock.now());
+    if (hit) {
+      // A stream from the cache is its whole text at once, as attempt 1.
+      options.onDelta?.(hit.text, 1);
+      return hit;
+    }
+    const result = await new Promise<CallResult>((resolve, reject) =>
+      this.#submit(normalized, { ...options, id }, resolve, reject),
+    );
+    // Only a body the provider can read again is kept; a failure never reaches here.
+    if (key !== undefined && result.raw !== null && typeof result.raw === 'object')
+      await cache.put(key, { body: result.raw, model: result.model, requestID: result.requestID });
+    return result;
+  }
+
+  /** Queues `normalized` in its lane; throws (inside a promise's executor) what rejects the call. */
+  #submit(
+    normalized: ProviderRequest,
+    options: CallOptions,
+    resolve: (result: CallResult) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    const o = this.options;
+    const lane = this.#lanes.get(normalized.model) ?? this.#lane(normalized.model);
+    const signal = options.signal;
+    const clientSignal = o.signal;
+    if (signal?.aborted || clientSignal?.aborted) throw new AbortError();
+    const now = o.clock.now();
+    const seq = this.#seq++;
+    const deadline = options.deadline ?? o.deadline;
+    const job = new CallJob({
+      id: options.id ?? `call-${seq}`,
+      request: normalized,
+      priority: options.priority ?? 0,
+      seq,
+      enqueuedAt: now,
+      timeout: options.timeout ?? o.timeout,
+      deadlineAt: now + deadline,
+      onDelta: options.onDelta,
+      resolve,
+      reject,
     });
+    job.lane = lane;
+    if (signal || clientSignal) {
+      job.aborts = this.#aborts;
+      job.signal = signal;
+      job.clientSignal = clientSignal;
+      if (signal) this.#aborts.watch(signal, job);
+      if (clientSignal) this.#aborts.watch(clientSignal, job);
+    }
+    if (Number.isFinite(deadline))
+      job.cancelDeadline = o.clock.setTimer(() => lane.cancel(job, 'deadline'), deadline);
+    lane.submit(job);
   }
 
   /**

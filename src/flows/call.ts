@@ -34,7 +34,8 @@ export async function tracedCall(
     span.queuedMs = result.timings.queuedMs;
     span.attempts = result.timings.attempts;
     span.model = result.model;
-    if (result.usage)
+    if (result.cached) span.fromCache = true;
+    else if (result.usage)
       span.tokens = { prompt: result.usage.promptTokens, completion: result.usage.completionTokens };
     trace.end(span, 'ok');
     return result;

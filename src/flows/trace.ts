@@ -30,6 +30,8 @@ export interface Span {
   /** Calls: tokens as the server counted them. */
   tokens?: { readonly prompt: number; readonly completion: number };
   model?: string;
+  /** Calls: answered by the response cache, without a call (no attempts, no tokens counted). */
+  fromCache?: true;
   /** Calls made in a branch that a streamed item started: that stream's call, and when the item arrived. */
   streamedFrom?: { readonly span: number; readonly at: number };
 }

@@ -13,6 +13,17 @@ import { openFile, writeAll } from './file.js';
 export interface ReplaceOptions {
   /** The file's role in a failure's message. @default 'the file' */
   readonly what?: string | undefined;
+  /**
+   * The temporary file, when writers that hold no lock may replace the same target at once (the
+   * response cache): each then needs a name of its own. @default `temporaryFor(target)`
+   */
+  readonly temporary?: string | undefined;
+  /**
+   * Sync the file and the directory. Only a file whose reader checks it whole may skip this (the
+   * response cache: an entry a power cut left empty or lost is a miss, never a wrong answer);
+   * the replace is still all or nothing for every other process. @default true
+   */
+  readonly sync?: boolean | undefined;
 }
 
 /** The temporary file `replaceFile` writes for `target`. */
@@ -31,15 +42,17 @@ export async function replaceFile(
   write: (temporary: string) => Promise<void>,
   options: ReplaceOptions = {},
 ): Promise<void> {
-  const temporary = temporaryFor(target);
+  const temporary = options.temporary ?? temporaryFor(target);
   try {
     await (await openFile(temporary, 'truncate')).close();
     await write(temporary);
-    const handle = await open(temporary, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+    if (options.sync !== false) {
+      const handle = await open(temporary, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     }
     await rename(temporary, target);
   } catch (error) {
@@ -47,7 +60,7 @@ export async function replaceFile(
     if (error instanceof JournalError) throw error;
     throw writeFailure('output_write_failed', target, options.what ?? 'the file', error);
   }
-  await syncDirectory(dirname(target));
+  if (options.sync !== false) await syncDirectory(dirname(target));
 }
 
 /** `replaceFile` for content already in memory. */

@@ -31,6 +31,8 @@ export class RecordTally {
   inFlight = 0;
   /** Calls that were sent but cancelled when the run stopped: they are not done. */
   unfinished = 0;
+  /** Records the response cache answered, without a call. */
+  cached = 0;
   /** Requests the records took, retries included. */
   attempts = 0;
   promptTokens = 0;
@@ -60,9 +62,9 @@ export class RecordTally {
     return c.ok + c.failed + c.invalid + c.duplicate + e.ok + e.failed + e.invalid + e.duplicate;
   }
 
-  /** Calls that ended in this run, answered or failed. */
+  /** Calls that ended in this run, answered or failed (cache hits made none). */
   get calls(): number {
-    return this.counts.ok + this.counts.failed;
+    return this.counts.ok + this.counts.failed - this.cached;
   }
 
   /** An earlier run's record left the output: its line was sent again, or is no longer in the input. */
@@ -75,6 +77,7 @@ export class RecordTally {
     this.counts[kind]++;
     this.lastDoneAt = now;
     this.attempts += record.attempts;
+    if (record.cached === true) this.cached++;
     if (kind === 'failed') {
       const code = record.error!.code;
       this.failuresByCode.set(code, (this.failuresByCode.get(code) ?? 0) + 1);
@@ -85,7 +88,7 @@ export class RecordTally {
       if (record.cost_usd === null && record.model) this.unpriced.add(record.model);
     }
     this.costUsd += record.cost_usd ?? 0;
-    if (kind === 'ok' && record.latency_ms !== null) this.#noteLatency(record);
+    if (kind === 'ok' && record.latency_ms !== null && !record.cached) this.#noteLatency(record);
   }
 
   #noteLatency(record: RunRecord): void {

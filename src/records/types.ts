@@ -23,6 +23,12 @@ export interface RunRecord {
   readonly usage: RecordUsage | null;
   /** Estimated from the price table; null when the model's price is unknown or nothing was billed. */
   readonly cost_usd: number | null;
+  /**
+   * Present, and true, when the response cache answered (for a flow: every call it made) without
+   * a call: then `attempts` is 0, `usage` null (the body keeps the usage of the call that was
+   * paid) and `cost_usd` 0.
+   */
+  readonly cached?: true;
 }
 
 export interface RecordUsage {
@@ -55,6 +61,8 @@ export interface FlowRecord extends RunRecord {
   readonly calls: number;
   /** Durable steps answered from the journal instead of a call. */
   readonly steps_from_journal: number;
+  /** Calls the response cache answered (not in `calls`, `usage` or `cost_usd`); present when any. */
+  readonly cached_calls?: number;
   /** Calls that had to happen one after another. */
   readonly round_trips: number;
 }

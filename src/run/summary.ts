@@ -48,6 +48,8 @@ export interface RunSummary {
   readonly failuresByCode: Readonly<Record<string, number>>;
   /** Items handed to the executor and cancelled when the run stopped; a rerun sends them again. */
   readonly unfinished: number;
+  /** Records of this invocation the response cache answered, without a call or a cost. */
+  readonly cached: number;
   /** What this invocation found in the input against the journal. */
   readonly resume: ResumeCounts & {
     /** What changed in the endpoint since the last invocation (accepted with `rerunChanged`). */
@@ -108,6 +110,7 @@ export function summarize(parts: SummaryParts): RunSummary {
     earlier: { ...tally.earlier },
     failuresByCode: Object.fromEntries(tally.failuresByCode),
     unfinished: tally.unfinished,
+    cached: tally.cached,
     resume: parts.resume,
     promptTokens: tally.promptTokens,
     completionTokens: tally.completionTokens,

@@ -29,6 +29,8 @@ export interface CallResult {
   readonly model: string;
   readonly requestID: string | undefined;
   readonly raw: unknown;
+  /** True when the answer came from the response cache: no call, no rate budget, no cost. */
+  readonly cached?: true;
   readonly timings: CallTimings;
 }
 

@@ -5,6 +5,8 @@
  */
 
 const UNIT_MS: Record<string, number> = {
+  // Not Go's, but how people write a cache's age (`--cache-max-age 7d`).
+  d: 86_400_000,
   h: 3_600_000,
   m: 60_000,
   s: 1000,
@@ -13,7 +15,7 @@ const UNIT_MS: Record<string, number> = {
   µs: 0.001,
   ns: 1e-6,
 };
-const PART = /(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g;
+const PART = /(\d+(?:\.\d+)?)(ms|us|µs|ns|d|h|m|s)/g;
 const PLAIN_SECONDS = /^\d+(?:\.\d+)?$/;
 // A date, a `T` or space, a time: enough to tell a timestamp from a duration before parsing it.
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;

@@ -44,6 +44,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./status.js')).status,
   },
   {
+    name: 'cache',
+    summary: 'clear a response cache made with --cache DIR (all entries, or --older-than 7d)',
+    load: async () => (await import('./cache.js')).cache,
+  },
+  {
     name: 'worker',
     summary: 'answer the calls that runs with --queue put on Redis, sharing one rate limit',
     load: async () => (await import('./worker.js')).worker,

@@ -84,6 +84,10 @@ export const run: Command = {
     }
 
     if (values.out === undefined) throw new UsageError(`--out is required.\n\n${usage}`);
+    if (values.queue !== undefined && values.cache !== undefined)
+      throw new UsageError(
+        "--cache keeps the answers of this process's calls; with --queue the workers make them: pass --cache to each 'volley worker'.",
+      );
     // A coordinator sends nothing itself: the workers call with their own keys.
     const client = await clientFromFlags(clientFlags, io, { offline: values.queue !== undefined });
     const queued =

@@ -21,13 +21,19 @@ export function resultRecord(
   cost: number | undefined,
 ): OutputRecord {
   const { usage, timings } = result;
-  return {
+  const answered = {
     id: recordId(),
     custom_id: customId,
     response: { status_code: 200, request_id: result.requestID ?? null, body: responseBody(result) },
     error: null,
     line,
     model: result.model,
+  };
+  // Nothing was sent or paid; the body keeps the usage of the call that was.
+  if (result.cached)
+    return { ...answered, attempts: 0, latency_ms: 0, queued_ms: 0, usage: null, cost_usd: 0, cached: true };
+  return {
+    ...answered,
     attempts: timings.attempts,
     latency_ms: Math.round(timings.latencyMs),
     queued_ms: Math.round(timings.queuedMs),

@@ -106,7 +106,10 @@ function flowRecord(
     | { readonly code: string; readonly message: string; readonly status?: number | undefined }
     | undefined,
 ): FlowRecord {
-  const calls = trace?.calls().filter((c) => c.end !== undefined) ?? [];
+  const ended = trace?.calls().filter((c) => c.end !== undefined) ?? [];
+  // Calls the response cache answered were not made: they are counted apart and cost nothing.
+  const calls = ended.filter((c) => !c.fromCache);
+  const cachedCalls = ended.length - calls.length;
   let prompt = 0;
   let completion = 0;
   let cost: number | null = null;
@@ -141,7 +144,7 @@ function flowRecord(
           ...(error.status === undefined ? {} : { status: error.status }),
         }
       : null,
-    model: calls.findLast((c) => c.model !== undefined)?.model ?? null,
+    model: ended.findLast((c) => c.model !== undefined)?.model ?? null,
     attempts,
     latency_ms: summary ? Math.round(summary.makespanMs) : null,
     queued_ms: Math.round(queued),
@@ -149,10 +152,12 @@ function flowRecord(
       calls.length === 0
         ? null
         : { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
-    cost_usd: cost,
+    cost_usd: cost ?? (cachedCalls > 0 && calls.length === 0 ? 0 : null),
     calls: calls.length,
     steps_from_journal: summary?.cachedSteps ?? 0,
     round_trips: summary?.roundTrips ?? 0,
+    ...(cachedCalls === 0 ? {} : { cached_calls: cachedCalls }),
+    ...(cachedCalls > 0 && calls.length === 0 ? { cached: true as const } : {}),
   };
 }
 
