@@ -11,11 +11,12 @@ import type { Readable } from 'node:stream';
 import { countLines, readFileLines, readLines } from '../batch/read-lines.js';
 import { withCeilings } from '../batch/run-batch.js';
 import { formatSummary } from '../batch/summary.js';
+import { formatCount, formatUsd } from '../format/index.js';
 import { oneOf } from '../options/check.js';
 import { Pricing, readPriceFile } from '../pricing/index.js';
 import { runEngine } from '../run/engine.js';
 import { RunError } from '../run/errors.js';
-import { runPaths } from '../run/files.js';
+import { checkFolders, runPaths } from '../run/files.js';
 import type { EndpointIdentity } from '../run/identity.js';
 import type { RunSummary } from '../run/summary.js';
 import type { Executor, ItemReader } from '../run/types.js';
@@ -156,6 +157,10 @@ export async function runCommand<P>(spec: EngineCommand<P>): Promise<number> {
     values.errors && resolve(io.cwd, values.errors),
     values.journal && resolve(io.cwd, values.journal),
   );
+  // Before the run record is opened beside them.
+  await checkFolders(paths).catch((error: RunError) => {
+    throw new UsageError(error.message);
+  });
   // With the records on stdout, everything else goes to stderr.
   const tell = toStdout ? io.stderr : io.stdout;
   const stem = paths.stem ?? paths.journal?.replace(/(\.journal)?\.jsonl$/i, '');
@@ -249,14 +254,14 @@ function resumeLines(s: RunSummary): string {
   const lines: string[] = [];
   if (s.invocation > 1) {
     lines.push(
-      `  resume     invocation ${s.invocation}: ${r.new} new, ${r.changed} changed, ${r.unchanged} unchanged, ${r.dropped} dropped lines`,
+      `  resume     invocation ${s.invocation}: ${formatCount(r.new)} new, ${formatCount(r.changed)} changed, ${formatCount(r.unchanged)} unchanged, ${formatCount(r.dropped)} dropped lines`,
     );
   }
   if (r.identityChanges.length > 0) lines.push(`  endpoint   changed (${r.identityChanges.join('; ')})`);
-  if (r.retried > 0) lines.push(`  retried    ${r.retried} lines that had failed`);
+  if (r.retried > 0) lines.push(`  retried    ${formatCount(r.retried)} lines that had failed`);
   if (r.failedKept > 0)
     lines.push(
-      `  failed     ${r.failedKept} lines kept their failure from an earlier run; --retry-failed sends them again`,
+      `  failed     ${formatCount(r.failedKept)} lines kept their failure from an earlier run; --retry-failed sends them again`,
     );
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
@@ -274,9 +279,10 @@ function resumeHint<P>(s: RunSummary, spec: EngineCommand<P>): string {
   const more = remaining && (cost ? remaining.usd : remaining.tokens);
   // Enough for what is left, by the answers so far, with a tenth to spare.
   const raise = more === undefined ? undefined : round((spent + more) * 1.1, cost);
-  const where = `${flag} caps the whole run: ${round(spent, cost)} of ${limit} spent`;
+  const show = (n: number) => (cost ? formatUsd(n) : formatCount(Math.ceil(n)));
+  const where = `${flag} caps the whole run: ${show(spent)} of ${limit === undefined ? '–' : show(limit)} spent`;
   const left = remaining
-    ? `; about ${round(more!, cost)} more would finish the ${remaining.lines} lines left`
+    ? `; about ${show(more!)} more would finish the ${formatCount(remaining.lines)} lines left`
     : '';
   const suggested = raise ?? round(Math.max(spent * 2, limit ?? 0), cost);
   const withRaise = replaceFlag(args, flag, String(suggested)).map(shellQuote).join(' ');

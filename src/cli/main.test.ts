@@ -71,6 +71,16 @@ describe('flags', () => {
     [['sim', '--fail-500', '-0.1'], /--fail-500 takes a number from 0 to 1/],
     [['run', 'in.jsonl', '-o', 'o.jsonl', '--provider', 'antropic'], /Did you mean 'anthropic'\?/],
     [['run', 'in.jsonl', '-o', 'o.jsonl', '--sim', '--base-url', 'http://h/v1'], /--sim and --base-url/],
+    [['run', 'in.jsonl', '-o', 'no/o.jsonl', '--sim'], /The folder \S+no does not exist: .* another --out\./],
+    [
+      ['run', 'in.jsonl', '-o', 'o.jsonl', '--errors', 'no/e.jsonl', '--sim'],
+      /\S+no does not exist.*--errors/,
+    ],
+    [
+      ['run', 'in.jsonl', '-o', 'o.jsonl', '--journal', 'no/j.jsonl', '--sim'],
+      /\S+no does not exist.*--journal/,
+    ],
+    [['run', 'in.jsonl', '-o', '-', '--journal', 'no/j.jsonl', '--sim'], /\S+no does not exist.*--journal/],
   ])('%j is a usage error: %s', async (argv, message) => {
     const { code, err } = await cli(argv);
     expect(err).toMatch(message);

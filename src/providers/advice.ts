@@ -32,7 +32,7 @@ const ADVICE: Partial<Record<VolleyErrorCode, (label: string, context: ErrorCont
     `The server's content filter blocked the request (${l}). Rephrase the input; ${WONT_HELP}`,
   bad_request: (l) => `The server rejected the request as invalid (${l}). Fix the request; ${WONT_HELP}`,
   authentication: (l, { keyEnv }) =>
-    `The server rejected the API key (${l}). Check ${keyEnv} (or the apiKey / --api-key you passed) and the base URL.`,
+    `The server rejected the API key (${l}). Check ${keyEnv} (or the key you gave in its place) and the base URL.`,
   permission_denied: (l) =>
     `The API key is not allowed to do this (${l}). Check the key's access to the model.`,
   request_timeout: (l) =>

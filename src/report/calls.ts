@@ -126,6 +126,14 @@ export function rebuildCalls(run: Pick<RunData, 'events' | 'segments' | 'endT'>)
       }
       case 'failed': {
         const call = get(e);
+        if (e.code === 'aborted') {
+          // Cancelled by the stop of its invocation: unfinished, like a call a kill left open.
+          close(call, e.at);
+          call.end = e.at;
+          call.attempts = e.attempts;
+          open.delete(e.id);
+          break;
+        }
         closeAs(call, e.at, FAILED);
         call.status = 'failed';
         call.end = e.at;

@@ -224,16 +224,33 @@ describe('the report model', () => {
     const first = records.slice(0, 6);
     const m = reportModel(run([...first, ...records]));
     expect(m.header).toMatchObject({ invocations: 2, finished: true, durationMs: 2500 });
+    // The two calls the kill cut short were sent again: counted once, as interrupted.
     expect(m.totals).toMatchObject({
       invocations: 2,
-      calls: 5,
+      calls: 3,
       ok: 2,
       failed: 1,
-      unfinished: 2,
+      unfinished: 0,
+      interrupted: 2,
       attempts: 5,
     });
     expect(m.header.notes.join(' ')).toMatch(/started 2 times/);
     expect(m.timeline.markers).toEqual([{ at: 0, label: 'run 2' }]);
+  });
+
+  it('counts the calls a stop cancelled as interrupted, not failed, and lists no failure for them', () => {
+    const stopped: RunRecord[] = [
+      ...records.slice(0, 6),
+      { e: 'x', i: 'call-1', l: 0, t: 300, a: 1, lat: 300, c: 'aborted', msg: 'cancelled' },
+      { e: 'x', i: 'call-2', l: 0, t: 300, a: 0, qd: 300, c: 'aborted', msg: 'cancelled' },
+      { e: 'end', t: 300, wall: '' },
+    ];
+    const alone = reportModel(run(stopped));
+    expect(alone.totals).toMatchObject({ calls: 0, ok: 0, failed: 0, unfinished: 0, interrupted: 2 });
+    expect(alone.failures.total).toBe(0);
+    const m = reportModel(run([...stopped, ...records]));
+    expect(m.totals).toMatchObject({ calls: 3, ok: 2, failed: 1, unfinished: 0, interrupted: 2 });
+    expect(rebuildCalls(run(stopped)).calls.map((c) => c.status)).toEqual(['unfinished', 'unfinished']);
   });
 
   it('does not let a no-op rerun shrink the run to its last invocation', () => {

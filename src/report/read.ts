@@ -66,10 +66,22 @@ export async function readTrace(path: string): Promise<TraceJSON> {
  * The run record written beside `path`: `<stem>.run.jsonl` for a journal (`<stem>.journal.jsonl`)
  * or an output (`<stem>.jsonl`, as `volley run --out` names it). Undefined when there is none.
  */
-export async function siblingRecord(path: string): Promise<string | undefined> {
+export function siblingRecord(path: string): Promise<string | undefined> {
   const output = path.replace(/\.journal\.jsonl$/, '');
   const stem = output.replace(/\.(jsonl|ndjson|json)$/i, '');
-  for (const candidate of [`${stem}.run.jsonl`, `${output}.run.jsonl`]) {
+  return firstFile(path, [`${stem}.run.jsonl`, `${output}.run.jsonl`]);
+}
+
+/** The run engine's journal beside an output or a run record (`<stem>.journal.jsonl`), if any. */
+export async function siblingJournal(path: string): Promise<string | undefined> {
+  const output = path.replace(/\.run\.jsonl$/, '');
+  const stem = output.replace(/\.(jsonl|ndjson|json)$/i, '');
+  const journal = await firstFile(path, [`${stem}.journal.jsonl`, `${output}.journal.jsonl`]);
+  return journal !== undefined && (await detectInput(journal)) === 'journal' ? journal : undefined;
+}
+
+async function firstFile(path: string, candidates: string[]): Promise<string | undefined> {
+  for (const candidate of candidates) {
     if (candidate === path) continue;
     try {
       await stat(candidate);

@@ -29,7 +29,10 @@ export interface RetryReason {
 
 export class RunTally {
   invocations = 0;
-  /** Calls queued, every invocation. */
+  /**
+   * Calls queued, every invocation, less those `interrupted`: a line whose call an invocation cut
+   * short is sent again by the next, and counts once.
+   */
   calls = 0;
   ok = 0;
   failed = 0;
@@ -39,8 +42,11 @@ export class RunTally {
   rateLimited = 0;
   promptTokens = 0;
   completionTokens = 0;
-  /** Calls an earlier invocation left open when it stopped. */
-  abandoned = 0;
+  /**
+   * Calls cut short by the end of their invocation: left open by one that was killed, or
+   * cancelled (`aborted`) by one that stopped. Neither answered nor failed: a rerun sends them.
+   */
+  interrupted = 0;
   readonly failuresByCode = new Map<string, number>();
   readonly retryReasons = new Map<string, RetryReason>();
   /** By the model that answered. */
@@ -59,7 +65,7 @@ export class RunTally {
 
   segment(segment: Segment): void {
     this.invocations++;
-    this.abandoned += this.#open.size;
+    this.#interrupt(this.#open.size);
     this.#open.clear();
     this.#limits.clear();
     this.segmentStart = segment.offset;
@@ -113,11 +119,20 @@ export class RunTally {
         return;
       }
       case 'failed':
-        this.failed++;
         this.#open.delete(e.id);
+        if (e.code === 'aborted') {
+          this.#interrupt(1);
+          return;
+        }
+        this.failed++;
         this.failuresByCode.set(e.code, (this.failuresByCode.get(e.code) ?? 0) + 1);
         return;
     }
+  }
+
+  #interrupt(calls: number): void {
+    this.interrupted += calls;
+    this.calls -= calls;
   }
 
   get inFlight(): number {

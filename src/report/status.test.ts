@@ -94,10 +94,11 @@ describe('the status of a run record', () => {
     expect(formatStatus(s)).toContain('not finished, but nothing recorded for 1m 47s');
   });
 
-  it('averages over a finished run and gives no ETA', () => {
+  it('averages over an ended run and gives no ETA; with lines left it says it stopped', () => {
     const list = [...records(), { e: 'end', t: 20_000, wall: '' } as RunRecord];
     const s = computeStatus(list, START + 999_999);
-    expect(s).toMatchObject({ state: 'finished', elapsedMs: 20_000, rateOver: 'average', etaMs: undefined });
+    expect(s).toMatchObject({ state: 'stopped', elapsedMs: 20_000, rateOver: 'average', etaMs: undefined });
+    expect(formatStatus(s)).toContain('stopped with 8 lines left: rerun its command to resume');
     expect(s.rpm).toBeCloseTo((15 * 60) / 21); // the one rate rule: a second of burst allowed
     expect(formatStatus(s)).not.toContain('in flight');
   });

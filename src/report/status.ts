@@ -22,7 +22,8 @@ const MINUTE = 60_000;
 
 export interface RunStatus {
   readonly command: string | undefined;
-  readonly state: 'running' | 'finished' | 'stalled';
+  /** `stopped`: the last invocation ended (a stop, a budget, an error) before every line was done. */
+  readonly state: 'running' | 'finished' | 'stopped' | 'stalled';
   readonly startedWall: string | undefined;
   /** Active time, every invocation (ms). */
   readonly elapsedMs: number;
@@ -72,10 +73,10 @@ export function recordStatus(run: RunData, tally: RunTally, now: number): RunSta
       : last.offset + Math.max(last.durationMs, now - started),
   );
   const silentMs = done ? undefined : Math.max(0, elapsedMs - run.endT);
-  const state = done ? 'finished' : (silentMs ?? 0) > STALLED_MS ? 'stalled' : 'running';
   const doneItems = tally.ok + tally.failed + (run.segments[0]?.meta.done ?? 0);
   const callsPerMinute = perMinute(tally.ok + tally.failed, elapsedMs);
   const total = last?.meta.total;
+  const state = done ? ended(doneItems, total) : (silentMs ?? 0) > STALLED_MS ? 'stalled' : 'running';
   return {
     command: last?.meta.command,
     state,
@@ -109,6 +110,11 @@ export function recordStatus(run: RunData, tally: RunTally, now: number): RunSta
   };
 }
 
+/** A run whose last invocation ended: finished, or stopped with lines left to do. */
+function ended(done: number, total: number | undefined): 'finished' | 'stopped' {
+  return total !== undefined && done < total ? 'stopped' : 'finished';
+}
+
 /** Like the live bar: what is left at the pace of this run so far. */
 function eta(
   state: RunStatus['state'],
@@ -116,13 +122,14 @@ function eta(
   done: number,
   perMin: number,
 ): number | undefined {
-  if (state === 'finished' || total === undefined || perMin <= 0) return undefined;
+  if (state === 'finished' || state === 'stopped' || total === undefined || perMin <= 0) return undefined;
   return (Math.max(0, total - done) / perMin) * MINUTE;
 }
 
 /**
  * The status of a batch from its journal's records (every invocation), with the live figures
- * (rates, limits, 429s, attempts, in flight, state) from its run record when there is one.
+ * (rates, limits, 429s, attempts, in flight, state) and what was paid from its run record when
+ * there is one.
  */
 export function journalStatus(
   records: RecordTally,
@@ -134,8 +141,11 @@ export function journalStatus(
   const silentMs = Math.max(0, now - journal.modifiedAt);
   const elapsedMs = record?.elapsedMs ?? Math.max(1, journal.modifiedAt - journal.createdAt);
   const callsPerMinute = perMinute(c.ok + c.failed, elapsedMs);
-  const state = record?.state ?? (silentMs > STALLED_MS ? 'stalled' : 'running');
   const total = record?.total;
+  const state =
+    record?.state === 'finished' || record?.state === 'stopped'
+      ? ended(records.done, total)
+      : (record?.state ?? (silentMs > STALLED_MS ? 'stalled' : 'running'));
   const codes = [...records.failuresByCode].sort((a, b) => b[1] - a[1]);
   return {
     command: record?.command,
@@ -160,10 +170,15 @@ export function journalStatus(
     rateLimited: record?.rateLimited,
     retries: record?.retries ?? Math.max(0, records.attempts - c.ok - c.failed),
     failuresByCode: codes,
-    promptTokens: records.promptTokens,
-    completionTokens: records.completionTokens,
-    costUsd: records.costUsd > 0 || records.unpriced.size === 0 ? records.costUsd : undefined,
-    unpricedModels: [...records.unpriced].sort(),
+    // What was paid: the run record's calls, those of lines since edited or dropped too.
+    promptTokens: record?.promptTokens ?? records.promptTokens,
+    completionTokens: record?.completionTokens ?? records.completionTokens,
+    costUsd: record
+      ? record.costUsd
+      : records.costUsd > 0 || records.unpriced.size === 0
+        ? records.costUsd
+        : undefined,
+    unpricedModels: record?.unpricedModels ?? [...records.unpriced].sort(),
     etaMs: record?.etaMs ?? eta(state, total, records.done, callsPerMinute),
   };
 }
@@ -176,9 +191,11 @@ export function formatStatus(s: RunStatus, width = 24): string {
   const stateText =
     s.state === 'finished'
       ? 'finished'
-      : s.state === 'stalled'
-        ? `not finished, but nothing recorded for ${formatDuration(s.silentMs ?? 0)}: the run may have stopped`
-        : 'running';
+      : s.state === 'stopped'
+        ? `stopped with ${formatCount(Math.max(0, (s.total ?? 0) - s.done))} lines left: rerun its command to resume`
+        : s.state === 'stalled'
+          ? `not finished, but nothing recorded for ${formatDuration(s.silentMs ?? 0)}: the run may have stopped`
+          : 'running';
   const started = s.startedWall
     ? ` · started ${s.startedWall.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`
     : '';
@@ -205,7 +222,9 @@ export function formatStatus(s: RunStatus, width = 24): string {
   const codes = s.failuresByCode.slice(0, 4).map(([code, n]) => `${code} ${formatCount(n)}`);
   const failedText = `${formatCount(s.failed)} failed${codes.length > 0 ? ` (${codes.join(', ')})` : ''}`;
   const live =
-    s.state === 'finished' ? '' : ` · ${formatCount(s.inFlight)} in flight · ${formatCount(s.queued)} queued`;
+    s.state === 'finished' || s.state === 'stopped'
+      ? ''
+      : ` · ${formatCount(s.inFlight)} in flight · ${formatCount(s.queued)} queued`;
   line('calls', `${formatCount(s.ok)} ok · ${failedText}${live}`);
   const attempts = s.attempts === undefined ? '' : ` · ${formatCount(s.attempts)} requests sent`;
   line(

@@ -5,8 +5,6 @@
  * the output in order), and at the end rebuilds the output and compacts the journal (see
  * `journal/rebuild.ts`). It never prints and never exits: it returns a `RunSummary`.
  */
-import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { OpenFile } from '../journal/file.js';
 import { LockError, takeLock } from '../journal/lock.js';
@@ -15,7 +13,7 @@ import { type BudgetLimits, RunBudget } from './budget.js';
 import { Committer } from './commit.js';
 import { RunError } from './errors.js';
 import { Feed, type StopReason } from './feed.js';
-import { compactOf, partialOf, remove, runPaths } from './files.js';
+import { checkFolders, compactOf, partialOf, remove, runPaths } from './files.js';
 import type { EndpointIdentity } from './identity.js';
 import type { RecordMeta, SealEntry } from './journal/entries.js';
 import { commitRebuild } from './journal/rebuild.js';
@@ -83,7 +81,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
     throw new TypeError(`Expected \`inFlight\` to be a whole number of at least 1, got ${options.inFlight}.`);
   const outPath = typeof options.out === 'string' ? options.out : undefined;
   const paths = runPaths(outPath, options.errors, options.journal);
-  await checkFolder(paths.out ?? paths.journal);
+  await checkFolders(paths);
   const lockPath = paths.out ?? paths.journal;
   const lock = lockPath === undefined ? undefined : await lockOutput(lockPath);
   const opened: LineSink[] = [];
@@ -295,15 +293,6 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
     await Promise.allSettled(opened.map((file) => file.close()));
     await journal?.close().catch(() => {});
     await lock?.release();
-  }
-}
-
-async function checkFolder(path: string | undefined): Promise<void> {
-  if (path === undefined) return;
-  const folder = dirname(path);
-  const found = await stat(folder).catch((error: NodeJS.ErrnoException) => error);
-  if (found instanceof Error || !found.isDirectory()) {
-    throw new RunError('input', `The folder ${folder} does not exist: create it, or choose another --out.`);
   }
 }
 

@@ -7,6 +7,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { RunError } from './errors.js';
 
 export interface RunPaths {
   /** The output file; undefined when the records go to a stream (`--out -`) or nowhere. */
@@ -36,6 +37,28 @@ export function runPaths(
 export const partialOf = (path: string) => `${path}.partial`;
 /** The compacted journal, before it replaces the journal. */
 export const compactOf = (path: string) => `${path}.compact`;
+
+/**
+ * Every folder the run writes to exists, checked before anything is written: a missing one is a
+ * usage error that names it (and the flag that chose it), not a failed write midway.
+ */
+export async function checkFolders(paths: Omit<RunPaths, 'stem'>): Promise<void> {
+  const flags = [
+    ['--out', paths.out],
+    ['--errors', paths.errors],
+    ['--journal', paths.journal],
+  ] as const;
+  for (const [flag, path] of flags) {
+    if (path === undefined) continue;
+    const folder = dirname(path);
+    const found = await stat(folder).catch((error: NodeJS.ErrnoException) => error);
+    if (found instanceof Error || !found.isDirectory())
+      throw new RunError(
+        'input',
+        `The folder ${folder} does not exist: create it, or choose another ${flag}.`,
+      );
+  }
+}
 
 export async function exists(path: string): Promise<boolean> {
   return stat(path).then(

@@ -168,6 +168,48 @@ describe('volley run', () => {
     expect(second.out()).toMatch(/done: \d+ by earlier runs \(not repeated\), then \d+ answered/);
   });
 
+  it('status covers both invocations, and the calls the stop cancelled are neither done nor failed', async () => {
+    const { dir, expectedLines } = await setup(300);
+    const controller = new AbortController();
+    const { sim, url } = await serve({ rpm: 60_000 }, (sim) => ({
+      handle(request) {
+        if (sim.stats().successes >= 60) controller.abort();
+        return sim.handle(request);
+      },
+    }));
+    const args = ['run', 'in.jsonl', '-o', 'out.jsonl', '--base-url', url, '--grace', '5ms', '-q'];
+    const status = async () => {
+      const io = testIO(dir, {});
+      expect(await runCli(['status', 'out.jsonl', '--json'], io)).toBe(0);
+      return JSON.parse(io.out()) as Record<string, number | string>;
+    };
+    expect(await runCli(args, testIO(dir, { OPENAI_API_KEY: 'test' }, controller.signal))).toBe(130);
+    const partial = await records(join(dir, 'out.jsonl'));
+    const answered = (list: OutputRecord[]) => list.filter((r) => r.error === null).length;
+    expect(partial.length).toBeLessThan(expectedLines.length);
+    // Failed: 0, as the server sends no faults; the bad lines are neither answered nor failed.
+    expect(await status()).toMatchObject({
+      state: 'stopped',
+      invocations: 1,
+      done: partial.length,
+      ok: answered(partial),
+      failed: 0,
+    });
+
+    expect(await runCli(args, testIO(dir, { OPENAI_API_KEY: 'test' }))).toBe(1); // the bad lines
+    const all = await records(join(dir, 'out.jsonl'));
+    const whole = await status();
+    expect(whole).toMatchObject({ state: 'finished', invocations: 2, done: all.length, ok: answered(all) });
+    expect(whole.failed).toBe(0);
+    // Every request either invocation sent, those the stop cut short too.
+    expect(whole.attempts).toBeGreaterThanOrEqual(sim.stats().successes);
+    const report = testIO(dir, {});
+    expect(await runCli(['report', 'out.jsonl'], report)).toBe(0);
+    const page = await readFile(join(dir, 'out.html'), 'utf8');
+    expect(page).toMatch(/interrupted by a stop/);
+    expect(page).not.toMatch(/aborted/);
+  });
+
   it('stops at once with one message on a bad API key', async () => {
     const { dir } = await setup(300);
     const { sim, url } = await serve({ apiKey: 'right' });
@@ -237,6 +279,23 @@ describe('volley run', () => {
     expect((await records(join(dir, 'out.jsonl'))).map((r) => r.line).sort((a, b) => a - b)).toEqual(
       expectedLines,
     );
+  });
+
+  it('caps the whole run at --max-cost: a rerun with the same flag sends nothing more', async () => {
+    const { dir } = await setup(60);
+    const { sim, url } = await serve({ rpm: 60_000 });
+    const args = ['run', 'in.jsonl', '-o', 'out.jsonl', '--base-url', url, '-q', '--max-cost', '0.0002'];
+    const first = testIO(dir, { OPENAI_API_KEY: 'k' });
+    expect(await runCli(args, first)).toBe(4);
+    // Dollars as a person reads them, and the limit to raise to: a total, not one more budget.
+    expect(first.err()).toMatch(
+      /--max-cost caps the whole run: \$0\.000\d+ of \$0\.0002 spent; about \$0\.\d+ more would finish the \d+ lines left\./,
+    );
+    expect(first.err()).toMatch(/Resume with a higher limit: volley run .* --max-cost 0\.\d+\n/);
+    const paid = sim.stats().successes;
+    const again = testIO(dir, { OPENAI_API_KEY: 'k' });
+    expect(await runCli(args, again)).toBe(4);
+    expect(sim.stats().successes).toBe(paid);
   });
 
   it('refuses to overwrite an output without a journal, and --dry-run sends nothing', async () => {

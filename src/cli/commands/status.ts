@@ -6,7 +6,14 @@ import { Pricing, readPriceFile } from '../../pricing/index.js';
 import { RecordTally } from '../../records/tally.js';
 import type { OutputRecord } from '../../records/types.js';
 import { runFromTrace } from '../../report/flow-trace.js';
-import { detectInput, ReportInputError, readRun, readTrace, siblingRecord } from '../../report/read.js';
+import {
+  detectInput,
+  ReportInputError,
+  readRun,
+  readTrace,
+  siblingJournal,
+  siblingRecord,
+} from '../../report/read.js';
 import { tallyRun } from '../../report/run-tally.js';
 import { formatStatus, journalStatus, type RunStatus, recordStatus } from '../../report/status.js';
 import { isRunJournal, readJournalRecords } from '../../run/journal/read.js';
@@ -65,16 +72,16 @@ async function statusOf(path: string, options: { pricing: Pricing; now: number }
     return recordStatus(run, tallyRun(run, options.pricing), options.now);
   };
   const kind = await detectInput(path);
-  if (kind === 'record') return fromRecord(path);
   if (kind === 'trace') {
     const run = runFromTrace(await readTrace(path));
     return recordStatus(run, tallyRun(run, options.pricing), options.now);
   }
-  if (kind === 'journal') {
-    const record = await siblingRecord(path);
-    return journalFile(path, record === undefined ? undefined : await fromRecord(record), options.now);
-  }
-  const record = await siblingRecord(path);
+  // The journal knows which lines the output holds now (a call per line is not a line done:
+  // lines edited or dropped since were paid too), the run record the rest.
+  const journal = kind === 'journal' ? path : await siblingJournal(path);
+  const record = kind === 'record' ? path : await siblingRecord(path);
+  if (journal !== undefined)
+    return journalFile(journal, record === undefined ? undefined : await fromRecord(record), options.now);
   if (record !== undefined) return fromRecord(record);
   throw new ReportInputError(
     `${path} is neither a Volley run record, a batch journal, nor a flow trace, and no run record is beside it.`,

@@ -104,7 +104,9 @@ describe('mapOpenAIError: status errors', () => {
   });
 
   it('tells the user what to do next', () => {
-    expect(mapOpenAIError(statusError(401, { message: 'bad key' })).message).toMatch(/Check OPENAI_API_KEY/);
+    const message = mapOpenAIError(statusError(401, { message: 'bad key' })).message;
+    expect(message).toMatch(/Check OPENAI_API_KEY/);
+    expect(message).not.toMatch(/--api-key\b/); // no such flag: the command line has --api-key-env
     expect(
       mapOpenAIError(statusError(401, { message: 'bad key' }), { keyEnv: 'AZURE_OPENAI_API_KEY' }).message,
     ).toMatch(/Check AZURE_OPENAI_API_KEY/);

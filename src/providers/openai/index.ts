@@ -61,8 +61,8 @@ export function openai(options?: OpenAIProviderOptions): Provider {
   if (!given && key === undefined && configuredURL === undefined) {
     throw new VolleyError(
       'authentication',
-      'No OpenAI API key is configured. Set OPENAI_API_KEY (or pass --api-key / apiKey), ' +
-        'or pass --base-url / baseURL to use a local server such as vLLM or Ollama that needs no key.',
+      'No OpenAI API key is configured. Set OPENAI_API_KEY (or pass apiKey), ' +
+        'or pass baseURL to use a local server such as vLLM or Ollama that needs no key.',
     );
   }
   const baseURL = configuredURL ?? 'https://api.openai.com/v1';

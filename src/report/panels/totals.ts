@@ -8,8 +8,10 @@ export interface Totals {
   readonly calls: number;
   readonly ok: number;
   readonly failed: number;
-  /** Queued or in flight when their invocation ended. */
+  /** Queued or in flight at the end of the record (no end: the run may still be going). */
   readonly unfinished: number;
+  /** Cut short by a stop or a kill; the next invocation sent their lines again. */
+  readonly interrupted: number;
   readonly expected: number | undefined;
   readonly invocations: number;
   readonly durationMs: number;
@@ -31,6 +33,7 @@ export function buildTotals(ctx: ReportContext): Totals {
     ok: t.ok,
     failed: t.failed,
     unfinished: Math.max(0, t.calls - t.ok - t.failed),
+    interrupted: t.interrupted,
     expected: lastSegment(ctx.run)?.meta.total,
     invocations: t.invocations,
     durationMs: ctx.endT,
@@ -53,6 +56,7 @@ export function renderTotals(t: Totals): Html {
   ];
   if (t.expected !== undefined) cards.push([formatCount(t.expected), 'expected in total']);
   if (t.unfinished > 0) cards.push([formatCount(t.unfinished), 'unfinished', true]);
+  if (t.interrupted > 0) cards.push([formatCount(t.interrupted), 'interrupted by a stop']);
   if (t.invocations > 1) cards.push([formatCount(t.invocations), 'invocations']);
   cards.push(
     [formatDuration(t.durationMs), 'duration'],
