@@ -261,4 +261,33 @@ describe('run engine', () => {
     ).toEqual(['X', 'Y']);
     await writeFile(join(dir, 'unused'), '');
   });
+
+  it('gives the rate over the run by the one rate rule: at 60 a minute it reads no more than 60', async () => {
+    const clock = new ManualClock();
+    // One answer a second, as a lane held to 60 rpm sends them, the first at once.
+    const paced: Executor<string> = {
+      name: 'paced',
+      tier: 'realtime',
+      async *run(items) {
+        let first = true;
+        for await (const item of items) {
+          if (!first) await clock.advance(1000);
+          first = false;
+          yield { item, record: record(item.line, item.key, item.payload) };
+        }
+      },
+      stop() {},
+    };
+    const summary = await runEngine({
+      reader,
+      clock,
+      pricing: { cost: () => 0 },
+      inFlight: 1,
+      source: Array.from({ length: 120 }, (_, i) => `k${i}:x`),
+      executor: paced,
+    });
+    expect(summary.done).toBe(120);
+    expect(summary.requestsPerMinute).toBeLessThanOrEqual(60);
+    expect(summary.requestsPerMinute).toBeGreaterThan(59);
+  });
 });

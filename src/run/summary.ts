@@ -4,6 +4,7 @@
  * the tally's counts, tokens and spend, the budget, and whether a rerun would go on. The command
  * line renders it (`report` owns the text) and maps `outcome` to the exit code.
  */
+import { perMinute } from '../format/index.js';
 import type { RecordTally, SlowItem } from '../records/tally.js';
 import type { RecordKind } from '../records/types.js';
 import type { BudgetLimits, RunBudget } from './budget.js';
@@ -94,7 +95,6 @@ export interface SummaryParts {
 export function summarize(parts: SummaryParts): RunSummary {
   const { tally, budget, outcome, outputCounts } = parts;
   const makespanMs = Math.max(0, tally.lastDoneAt - tally.startedAt);
-  const minutes = makespanMs / 60_000;
   const tokens = tally.promptTokens + tally.completionTokens;
   const left = tally.total === undefined ? undefined : Math.max(0, tally.total - tally.done);
   const each = budget.expect(undefined);
@@ -130,8 +130,9 @@ export function summarize(parts: SummaryParts): RunSummary {
         }
       : undefined,
     makespanMs,
-    requestsPerMinute: minutes > 0 ? tally.calls / minutes : 0,
-    tokensPerMinute: minutes > 0 ? tokens / minutes : 0,
+    // The one rate rule (src/format/rate.ts): it cannot read above the ceiling the lanes kept to.
+    requestsPerMinute: perMinute(tally.calls, makespanMs),
+    tokensPerMinute: perMinute(tokens, makespanMs),
     ceilingRpm: undefined,
     ceilingTpm: undefined,
     slowest: [...tally.slowest],
