@@ -10,7 +10,7 @@
  */
 import type { VolleyError } from '../../errors.js';
 import type { Provider, ProviderRequest, ProviderResponse } from '../../providers/types.js';
-import { countMessageTokens } from '../../tokens/count.js';
+import { estimateMessageTokens, loadTokenizer } from '../../tokens/count.js';
 import { retryAfterMs } from '../../wire/index.js';
 import type { SharedLimiter } from './shared-limiter.js';
 
@@ -29,7 +29,11 @@ export function limitedProvider(provider: Provider, options: LimitedProviderOpti
   async function send(request: ProviderRequest, context: Parameters<Provider['send']>[1]) {
     const limiter = options.limiterFor(request.model);
     const answer = request.maxTokens ?? Math.round(typical.get(request.model) ?? initial);
-    const ticket = await limiter.acquire(countMessageTokens(request.messages) + answer, context.signal);
+    // As in the lane: the tables load in the background, and until they are in the prompt is
+    // estimated from its characters, so a worker's first job does not wait a second for them.
+    const prompt = estimateMessageTokens(request.messages);
+    if (!prompt.exact) void loadTokenizer();
+    const ticket = await limiter.acquire(prompt.tokens + answer, context.signal);
     let response: ProviderResponse;
     try {
       response = await provider.send(request, context);

@@ -52,6 +52,31 @@ describeWithRedis('the shared limiter', () => {
       expect(await Promise.all(times)).toEqual([1000, 2000]);
     });
 
+    it('asks Redis for calls that fit side by side, not one round trip after another', async () => {
+      const connection = new Redis(server.url);
+      try {
+        const limiter = worker({ redis: connection, rpm: 600 });
+        const runner = connection as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+        const script = runner['volleyLimiter']!.bind(connection);
+        let inFlight = 0;
+        let most = 0;
+        runner['volleyLimiter'] = async (...args) => {
+          most = Math.max(most, ++inFlight);
+          try {
+            return await script(...args);
+          } finally {
+            inFlight--;
+          }
+        };
+        const tickets = await Promise.all(Array.from({ length: 8 }, () => limiter.acquire(0)));
+        expect(tickets).toHaveLength(8);
+        expect(most).toBe(8);
+        expect(clock.now()).toBe(0);
+      } finally {
+        connection.disconnect();
+      }
+    });
+
     it('reserves the estimate times what answers have cost, and waits exactly for the tokens', async () => {
       const limiter = worker({ tpm: 6000 }); // 100 tokens a second, 100 in the bucket
       const first = await limiter.acquire(60); // reserves 60 x 1.2 = 72 before any answer is seen
