@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIO } from '../cli/io.js';
 import { runCli } from '../cli/main.js';
+import { buildReport } from '../report/index.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -79,6 +80,13 @@ describe('volley flow', () => {
       flow: 'article',
     });
     expect(first.out()).toMatch(/3 of 3 done: 3 answered, 0 failed/);
+    // The report's rows name the input each call was for.
+    const { model } = await buildReport(join(dir, 'articles.run.jsonl'));
+    const labels = model.timeline.groups.flatMap((g) => g.rows.map((r) => r.label));
+    expect(labels).toHaveLength(15);
+    expect(labels).toEqual(
+      expect.arrayContaining(['outline · line-1', 'sections[2]/write · line-3', 'intro · line-4']),
+    );
 
     // Nothing changed: every input keeps its record, and nothing is run again.
     const again = io();

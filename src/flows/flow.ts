@@ -20,6 +20,11 @@ export interface RunOptions {
   readonly signal?: AbortSignal | undefined;
   /** Added to the priority of every call of the run. @default 0 */
   readonly priority?: number | undefined;
+  /**
+   * Names the input in the run's call ids (`flow:article#3@line-12/outline#1`), so the report's
+   * timeline says which input each call was for. `volley flow` and `flow.batch` pass its key.
+   */
+  readonly inputName?: string | undefined;
 }
 
 export interface FlowRun<O> {
@@ -72,7 +77,15 @@ async function runFlow<I, O>(
   const trace = new Trace(name, volley.options.clock);
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-  const context = new RunContext(name, volley, trace, journal, hashInput(input), options.priority ?? 0);
+  const context = new RunContext(
+    name,
+    volley,
+    trace,
+    journal,
+    hashInput(input),
+    options.priority ?? 0,
+    options.inputName,
+  );
   const root = trace.begin('flow', name, '', undefined);
   try {
     const output = await fn(input, new Scope(context, '', root, signal, 0));

@@ -24,11 +24,17 @@ export class RunContext {
     readonly inputHash: string,
     /** Added to every call's priority (`flow.batch` leaves it at 0). */
     readonly basePriority: number,
+    /** The input's name (its key in a batch), for the call ids. */
+    readonly inputName?: string | undefined,
   ) {}
 
-  /** A call id unique within the client, readable in events: `flow:article#3/sections[1]/expand`. */
+  /**
+   * A call id unique within the client, readable in events: `flow:article#3/sections[1]/expand#4`,
+   * or `flow:article#3@line-12/...` with the input's name (escaped: it may hold `/` or `#`).
+   */
   callId(path: string): string {
-    return `flow:${this.flow}#${this.#id}/${path}#${++this.#calls}`;
+    const input = this.inputName === undefined ? '' : `@${encodeURIComponent(this.inputName)}`;
+    return `flow:${this.flow}#${this.#id}${input}/${path}#${++this.#calls}`;
   }
 
   journalKey(path: string): string {

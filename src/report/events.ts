@@ -22,7 +22,7 @@ export interface Segment {
 
 export interface Lane {
   readonly index: number;
-  /** The client's lane key: internal, shown only when nothing better is known. */
+  /** The client's lane key: internal, never shown. */
   readonly key: string;
   readonly model: string;
   readonly provider: string | undefined;
@@ -114,10 +114,13 @@ export function finished(run: RunData): boolean {
   return lastSegment(run)?.ended ?? false;
 }
 
-/** How a lane reads for a person: provider and model, the internal key only as a last resort. */
+/**
+ * How a lane reads for a person: provider and model. A record that does not name the provider (a
+ * flow trace, an older record) shows the model alone: the lane key is internal.
+ */
 export function laneLabel(lane: Lane): string {
   const where = lane.provider ?? lane.baseURL;
-  if (where === undefined) return lane.key === lane.model ? lane.model : `${lane.model} (${lane.key})`;
+  if (where === undefined) return lane.model;
   const host = lane.baseURL && lane.provider ? ` at ${hostOf(lane.baseURL)}` : '';
   return `${where}${host} · ${lane.model}`;
 }

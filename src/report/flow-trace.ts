@@ -8,13 +8,19 @@ import type { CallTrack } from './calls.js';
 import type { CallEvent, Lane, RunData } from './events.js';
 import { upsert } from './maps.js';
 
-/** Flow call ids look like `flow:article#3/sections[1]/expand#5` (see `RunContext.callId`). */
-const FLOW_ID = /^flow:(.+?)#(\d+)\/(.*)#(\d+)$/;
+/**
+ * Flow call ids look like `flow:article#3/sections[1]/expand#5`, or `flow:article#3@line-12/...`
+ * when the run names its input (see `RunContext.callId`).
+ */
+const FLOW_ID = /^flow:(.+?)#(\d+)(?:@([^/]*))?\/(.*)#(\d+)$/;
 
 export interface FlowLink {
   /** The step, with map and branch indices dropped: `sections[]/expand`. */
   readonly group: string;
-  /** The call's own position: `sections[1]/expand`, plus `#2` for a second call of one step. */
+  /**
+   * The call's own position and its input: `sections[1]/expand · line-12` (`· run 3` when the
+   * input has no name), plus `#2` for a second call of one step.
+   */
   readonly label: string;
   readonly critical: boolean;
 }
@@ -104,6 +110,7 @@ interface FlowCall {
   readonly call: CallTrack;
   readonly flow: string;
   readonly run: string;
+  readonly input: string | undefined;
   readonly path: string;
   readonly seq: number;
 }
@@ -116,7 +123,15 @@ export function linkFlow(calls: readonly CallTrack[], trace?: TraceJSON): Map<Ca
   const flowCalls: FlowCall[] = [];
   for (const call of calls) {
     const m = FLOW_ID.exec(call.id);
-    if (m) flowCalls.push({ call, flow: m[1]!, run: m[2]!, path: m[3]!, seq: Number(m[4]) });
+    if (m)
+      flowCalls.push({
+        call,
+        flow: m[1]!,
+        run: m[2]!,
+        input: m[3] === undefined ? undefined : decodeName(m[3]),
+        path: m[4]!,
+        seq: Number(m[5]),
+      });
   }
   const flows = new Set(flowCalls.map((c) => c.flow));
   const runsOf = new Map<string, Set<string>>();
@@ -130,7 +145,8 @@ export function linkFlow(calls: readonly CallTrack[], trace?: TraceJSON): Map<Ca
   for (const c of flowCalls) {
     const same = repeats.get(`${c.flow}#${c.run}/${c.path}`)!;
     let label = c.path || '(flow)';
-    if (runsOf.get(c.flow)!.size > 1) label = `${label} · run ${c.run}`;
+    if (c.input !== undefined) label = `${label} · ${c.input}`;
+    else if (runsOf.get(c.flow)!.size > 1) label = `${label} · run ${c.run}`;
     if (same.length > 1) label = `${label} #${same.indexOf(c) + 1}`;
     if (flows.size > 1) label = `${c.flow}: ${label}`;
     links.set(c.call, {
@@ -140,6 +156,14 @@ export function linkFlow(calls: readonly CallTrack[], trace?: TraceJSON): Map<Ca
     });
   }
   return links;
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
 }
 
 /** The record's calls that are the trace's critical path: its run of the flow, matched per step in order. */

@@ -5,7 +5,7 @@ import { rebuildCalls } from './calls.js';
 import { decodeRun } from './decode.js';
 import type { RunData } from './events.js';
 import { linkFlow, runFromTrace, stepOf } from './flow-trace.js';
-import { reportModel } from './page.js';
+import { renderReport, reportModel } from './page.js';
 import type { RunRecord } from './record-format.js';
 
 const header: RunRecord = {
@@ -209,9 +209,14 @@ describe('the report model', () => {
   it('shows tokens instead of a cost for a model without a price', () => {
     const other = records.map((r) => (r.e === 'lane' ? { ...r, m: 'my-local-model' } : r));
     const m = reportModel(run(other));
+    expect(m.limits.lanes[0]!.label).toBe('openai at api.openai.com · my-local-model');
     expect(m.totals.costUsd).toBeUndefined();
     expect(m.totals.unpricedModels).toEqual(['my-local-model']);
+    // The header names the model the lines used, not the command's default (meta.model).
     expect(m.header.models).toEqual(['my-local-model']);
+    const page = renderReport(m);
+    expect(page).toContain(' · model my-local-model');
+    expect(page).not.toContain('gpt-4o-mini');
     expect(m.cost.byModel[0]).toMatchObject({
       label: 'my-local-model',
       costUsd: undefined,
@@ -371,6 +376,17 @@ describe('flow traces', () => {
     });
   });
 
+  it('shows a lane whose provider the record does not name by its model, never its internal key', () => {
+    const list: RunRecord[] = [
+      header,
+      { e: 'lane', l: 0, k: 'openai:https://api.openai.com/v1#ab12|gpt-4o-mini', m: 'gpt-4o-mini' },
+      { e: 'ls', t: 0, l: 0, rpm: 60, f: 0, q: 0, c: 4 },
+    ];
+    const m = reportModel(run(list));
+    expect(m.limits.lanes.map((l) => l.label)).toEqual(['gpt-4o-mini']);
+    expect(renderReport(m)).not.toContain('#ab12');
+  });
+
   it('groups the calls of many runs of a flow by step from their ids alone', () => {
     const list: RunRecord[] = [header, { e: 'lane', l: 0, k: 'x|m', m: 'm' }];
     const ids = [
@@ -388,6 +404,23 @@ describe('flow traces', () => {
       ['(other calls)', ['call-5']],
     ]);
     expect(m.timeline.critical).toBe(0);
+  });
+
+  it('names the input of each flow call when the run gave it one, escaped in the id', () => {
+    const list: RunRecord[] = [header, { e: 'lane', l: 0, k: 'x|m', m: 'm' }];
+    const ids = [
+      'flow:article#1@line-3/outline#1',
+      `flow:article#2@${encodeURIComponent('topic/7 #b')}/sections[0]/write#2`,
+      'flow:article#3@line-4/sections[0]/write#1',
+    ];
+    ids.forEach((i, t) => {
+      list.push({ e: 'q', i, l: 0, t, n: 1 });
+    });
+    const m = reportModel(run(list));
+    expect(m.timeline.groups.map((g) => [g.label, g.rows.map((r) => r.label)])).toEqual([
+      ['outline', ['outline · line-3']],
+      ['sections[]/write', ['sections[0]/write · topic/7 #b', 'sections[0]/write · line-4']],
+    ]);
   });
 
   it("links a run record's flow calls to the trace by their ids", () => {

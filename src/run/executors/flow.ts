@@ -36,6 +36,7 @@ export function flowExecutor<I, O>(flow: Flow<I, O>, volley: FlowClient): Execut
             volley,
             journal: steps.forItem(item.key),
             signal: controller.signal,
+            inputName: item.key,
           });
           const record = flowRecord(flow.name, item, run.trace, context.pricing, run.output, undefined);
           return { item, record, detail: { input: item.payload, output: run.output, trace: run.trace } };
