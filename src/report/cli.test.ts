@@ -90,18 +90,93 @@ describe('volley status', () => {
     expect(json).toMatchObject({ state: 'finished', done: 5, total: 5, ok: 4, failed: 1, rateLimited: 0 });
   });
 
-  it('reads a journal, with the live figures of the run record next to it', async () => {
-    const line = (custom_id: string, error: object | null) =>
-      JSON.stringify({ custom_id, error, attempts: 1, model: 'fake-model', usage: null, cost_usd: null });
+  it('says the same of a run whichever of its files it is given, and what the end summary said', async () => {
     await writeFile(
-      join(dir, 'out.jsonl.journal.jsonl'),
-      `${JSON.stringify({ journal: 'volley-batch', version: 1, output: 'out.jsonl', input: null, created_at: new Date().toISOString() })}\n${line('1', null)}\n${line('2', { code: 'timeout', message: 'slow' })}\n`,
+      join(dir, 'in.jsonl'),
+      `${['a', 'b', 'c'].map((p) => JSON.stringify({ prompt: p })).join('\n')}\n`,
     );
-    const json = JSON.parse((await cli('status', 'out.jsonl.journal.jsonl', '--json')).stdout) as Record<
+    const run = [
+      'run',
+      'in.jsonl',
+      '--out',
+      'res.jsonl',
+      '--sim',
+      '--sim-latency',
+      '5ms',
+      '--quiet',
+      '--json',
+    ];
+    const first = await cli(...run);
+    expect(first.code).toBe(0);
+    await writeFile(
+      join(dir, 'in.jsonl'),
+      `${['a', 'b', 'c', 'd'].map((p) => JSON.stringify({ prompt: p })).join('\n')}\n`,
+    );
+    const second = JSON.parse((await cli(...run)).stdout) as { done: number; counts: { ok: number } };
+    expect(second).toMatchObject({ done: 4, counts: { ok: 1 } });
+    const statusOf = async (file: string) =>
+      JSON.parse((await cli('status', file, '--json')).stdout) as Record<string, unknown>;
+    const figures = [
+      'state',
+      'done',
+      'total',
+      'ok',
+      'failed',
+      'attempts',
+      'invocations',
+      'promptTokens',
+      'completionTokens',
+    ];
+    const pick = (s: Record<string, unknown>) => Object.fromEntries(figures.map((k) => [k, s[k]]));
+    const fromOutput = await statusOf('res.jsonl');
+    expect(pick(fromOutput)).toMatchObject({
+      state: 'finished',
+      done: 4,
+      total: 4,
+      ok: 4,
+      failed: 0,
+      attempts: 4,
+      invocations: 2,
+    });
+    expect(pick(await statusOf('res.journal.jsonl'))).toEqual(pick(fromOutput));
+    expect(pick(await statusOf('res.run.jsonl'))).toEqual(pick(fromOutput));
+  });
+
+  it("counts a flow's inputs, not its calls, as the end summary does", async () => {
+    const root = join(import.meta.dirname, '../..');
+    await writeFile(join(dir, 'topics.jsonl'), '"tides"\n"kelp"\n');
+    const flow = await cli(
+      'flow',
+      join(root, 'examples/article-flow.ts'),
+      '--export',
+      'article',
+      '-i',
+      'topics.jsonl',
+      '-o',
+      'articles.jsonl',
+      '--sim',
+      '--sim-latency',
+      '5ms',
+      '--quiet',
+      '--json',
+    );
+    expect(flow.code).toBe(0);
+    const summary = JSON.parse(flow.stdout) as { done: number };
+    const status = JSON.parse((await cli('status', 'articles.jsonl', '--json')).stdout) as Record<
       string,
       unknown
     >;
-    // The record's run ended with 2 of its 5 lines in the journal: stopped, not finished.
-    expect(json).toMatchObject({ done: 2, ok: 1, failed: 1, total: 5, state: 'stopped', rateLimited: 0 });
+    expect(status).toMatchObject({ done: summary.done, total: 2, ok: 2, failed: 0, invocations: 1 });
+    expect(status['attempts']).toBeGreaterThanOrEqual(10); // five calls per article
+  });
+
+  it('says what it needs of a journal an older Volley wrote', async () => {
+    await writeFile(
+      join(dir, 'old.journal.jsonl'),
+      `${JSON.stringify({ journal: 'volley-batch', version: 1, output: 'old.jsonl', input: null, created_at: new Date().toISOString() })}\n`,
+    );
+    const old = await cli('status', 'old.journal.jsonl');
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain('written by an older Volley');
   });
 });

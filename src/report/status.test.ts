@@ -134,7 +134,7 @@ describe('journalStatus', () => {
   it('counts every run of a batch from its journal alone, without 429s', () => {
     const s = journalStatus(
       tally(),
-      { createdAt: START, modifiedAt: START + 60_000 },
+      { createdAt: START, modifiedAt: START + 60_000, invocations: 2 },
       undefined,
       START + 61_000,
     );
@@ -150,13 +150,15 @@ describe('journalStatus', () => {
       costUsd: 0.002,
       elapsedMs: 60_000,
       attempts: 10,
+      invocations: 2,
     });
     expect(formatStatus(s)).toContain('429s      unknown (no run record) · retries 7 · 10 requests sent');
   });
 
   it('takes the live figures from the run record next to the journal', () => {
     const live = computeStatus(records(), START + 14_000);
-    const s = journalStatus(tally(), { createdAt: START, modifiedAt: START + 14_000 }, live, START + 14_000);
+    const journal = { createdAt: START, modifiedAt: START + 14_000, invocations: 1 };
+    const s = journalStatus(tally(), journal, live, START + 14_000);
     expect(s).toMatchObject({
       done: 4,
       total: 20,

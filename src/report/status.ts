@@ -29,8 +29,8 @@ export interface RunStatus {
   readonly elapsedMs: number;
   /** Since the last record, for a run that is not finished. */
   readonly silentMs: number | undefined;
-  /** Times the run was started (resumes included); undefined when only a journal was read. */
-  readonly invocations: number | undefined;
+  /** Times the run was started (resumes included): the journal's segments, else the record's. */
+  readonly invocations: number;
   readonly done: number;
   readonly total: number | undefined;
   readonly ok: number;
@@ -133,7 +133,7 @@ function eta(
  */
 export function journalStatus(
   records: RecordTally,
-  journal: { readonly createdAt: number; readonly modifiedAt: number },
+  journal: { readonly createdAt: number; readonly modifiedAt: number; readonly invocations: number },
   record: RunStatus | undefined,
   now: number,
 ): RunStatus {
@@ -153,7 +153,7 @@ export function journalStatus(
     startedWall: record?.startedWall ?? new Date(journal.createdAt).toISOString(),
     elapsedMs,
     silentMs: record ? record.silentMs : silentMs,
-    invocations: record?.invocations,
+    invocations: journal.invocations || record?.invocations || 1,
     done: records.done,
     total,
     ok: c.ok,
@@ -199,7 +199,7 @@ export function formatStatus(s: RunStatus, width = 24): string {
   const started = s.startedWall
     ? ` · started ${s.startedWall.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`
     : '';
-  const runs = s.invocations !== undefined && s.invocations > 1 ? ` · ${s.invocations} invocations` : '';
+  const runs = s.invocations > 1 ? ` · ${s.invocations} invocations` : '';
   line('state', `${stateText}${started}${runs}`);
   line(
     'elapsed',

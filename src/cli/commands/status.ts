@@ -1,10 +1,8 @@
 /** `volley status <run>`: the live bar's numbers for a running or finished run, from its files. */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { readLog } from '../../journal/append-log.js';
 import { Pricing, readPriceFile } from '../../pricing/index.js';
 import { RecordTally } from '../../records/tally.js';
-import type { OutputRecord } from '../../records/types.js';
 import { runFromTrace } from '../../report/flow-trace.js';
 import {
   detectInput,
@@ -26,9 +24,10 @@ const usage = `Usage: volley status <run> [--json]
 Prints, for a running or finished run, what its live progress bar shows: done of total, requests
 and tokens per minute against the limits, 429s, retries, failures, tokens, spend, elapsed and ETA.
 
-<run> is a run record (<out>.run.jsonl; every invocation of the run), a batch journal
-(<out>.journal.jsonl; the run record next to it adds rates, limits and 429s), the output itself
-(<out>.jsonl: its run record is read), or a flow trace (JSON).
+<run> is the output (<out>.jsonl), its run journal (<out>.journal.jsonl) or its run record
+(<out>.run.jsonl): whichever is given, the other two are found beside it. Done, failures, tokens
+and spend are the journal's records (what the end summary counted, every invocation); rates,
+limits, 429s and what is in flight come from the run record. A flow trace (JSON) works too.
 
 --json adds "invocations" (times the run was started) and "attempts" (requests sent, every
 invocation) to the figures.
@@ -66,6 +65,11 @@ export const status: Command = {
   },
 };
 
+/**
+ * Done, failures, tokens and spend come from the run journal through the engine's reader, the
+ * records the summary counted; rates, limits, 429s and what is in flight from the run record. Either
+ * file, or the output they sit beside, gives both.
+ */
 async function statusOf(path: string, options: { pricing: Pricing; now: number }): Promise<RunStatus> {
   const fromRecord = async (record: string) => {
     const run = await readRun(record);
@@ -84,34 +88,29 @@ async function statusOf(path: string, options: { pricing: Pricing; now: number }
     return journalFile(journal, record === undefined ? undefined : await fromRecord(record), options.now);
   if (record !== undefined) return fromRecord(record);
   throw new ReportInputError(
-    `${path} is neither a Volley run record, a batch journal, nor a flow trace, and no run record is beside it.`,
+    `${path} is neither a Volley run record, a run journal, nor a flow trace, and neither is beside it.`,
   );
 }
 
 /** The journal's records through the one record tally (every invocation's, resumes included). */
 async function journalFile(path: string, live: RunStatus | undefined, now: number): Promise<RunStatus> {
+  if (!(await isRunJournal(path)))
+    throw new ReportInputError(
+      `${path} was written by an older Volley, whose journal this one does not read: pass its run record (<out>.run.jsonl).`,
+    );
+  // The records the output holds now, from their summaries.
+  const journal = readJournalRecords(path);
   const records = new RecordTally(0);
-  let createdAt = Number.NaN;
-  if (await isRunJournal(path)) {
-    // The run engine's journal: the records the output holds now, from their summaries.
-    const journal = readJournalRecords(path);
-    createdAt = Date.parse(journal.createdAt);
-    for (const record of journal.records) records.record(record, 0);
-  } else {
-    for await (const entry of readLog<Partial<OutputRecord> & { journal?: string; created_at?: string }>(
-      path,
-    )) {
-      if (entry.journal !== undefined) {
-        if (Number.isNaN(createdAt)) createdAt = Date.parse(entry.created_at ?? '');
-        continue;
-      }
-      if (typeof entry.custom_id === 'string') records.record(entry as OutputRecord, 0);
-    }
-  }
+  for (const record of journal.records) records.record(record, 0);
+  const createdAt = Date.parse(journal.createdAt);
   const info = await stat(path);
   return journalStatus(
     records,
-    { createdAt: Number.isFinite(createdAt) ? createdAt : info.birthtimeMs, modifiedAt: info.mtimeMs },
+    {
+      createdAt: Number.isFinite(createdAt) ? createdAt : info.birthtimeMs,
+      modifiedAt: info.mtimeMs,
+      invocations: journal.invocations,
+    },
     live,
     now,
   );

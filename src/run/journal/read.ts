@@ -10,8 +10,13 @@ import type { RunRecord } from '../../records/types.js';
 import { entryType, type IndexEntry, type RecordMeta, splitRecordLine } from './entries.js';
 import { replayJournal } from './replay.js';
 
-export function readJournalRecords(path: string): { createdAt: string; records: RunRecord[] } {
-  const { header, state } = replayJournal(path);
+export function readJournalRecords(path: string): {
+  createdAt: string;
+  /** Times the run was started: one segment each. */
+  invocations: number;
+  records: RunRecord[];
+} {
+  const { header, state, segments } = replayJournal(path);
   const records: RunRecord[] = [];
   const fd = openSync(path, 'r');
   try {
@@ -30,7 +35,7 @@ export function readJournalRecords(path: string): { createdAt: string; records: 
   } finally {
     closeSync(fd);
   }
-  return { createdAt: header.created_at, records };
+  return { createdAt: header.created_at, invocations: segments.length, records };
 }
 
 /** The record as its summary knows it: what a tally reads (no answer, no latency). */
