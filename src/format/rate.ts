@@ -10,7 +10,7 @@
 import { formatCount } from './number.js';
 
 /** The most a lane's budget lets through at once: one second of its rate. */
-export const BURST_MS = 1000;
+const BURST_MS = 1000;
 
 /** The window the live figures are taken over: "per minute" over the last minute. */
 export const RATE_WINDOW_MS = 60_000;

@@ -78,12 +78,6 @@ export interface OutputError {
 /** What a record is, for journals, counts and exit codes. */
 export type RecordKind = 'ok' | 'failed' | 'invalid' | 'duplicate';
 
-/** A finished record and its one serialization, shared by the journal, the output and the errors file. */
-export interface SerializedRecord<R extends RunRecord = OutputRecord> {
-  readonly record: R;
-  readonly text: string;
-}
-
 export function kindOf(record: Pick<RunRecord, 'error'>): RecordKind {
   if (record.error === null) return 'ok';
   if (record.error.code === 'invalid_input') return 'invalid';

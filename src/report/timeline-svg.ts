@@ -93,7 +93,7 @@ function rowSvg(row: TimelineRow, y: number, h: number, labelled: boolean, x: (t
 }
 
 /** The tooltip of a row: everything known about the call, in one line each. */
-export function describeRow(row: TimelineRow): string {
+function describeRow(row: TimelineRow): string {
   const lines = [`${row.label}: ${row.status === 'unfinished' ? 'not finished' : row.status}`];
   if (row.label !== row.id) lines.push(`id ${row.id}`);
   lines.push(`model ${row.model}`);

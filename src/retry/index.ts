@@ -1,3 +1,0 @@
-export { retryAfterMs } from '../wire/index.js';
-export { type BackoffOptions, defaultBackoff, ExponentialBackoff } from './backoff.js';
-export { retryDelay, shouldRetry, stopsLane } from './decide.js';
