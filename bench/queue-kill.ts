@@ -1,12 +1,14 @@
 /**
  * Worker kill -9 against `volley run --queue`: 2,000 lines, 4 workers (one process each), five
- * kills with restarts; then the same run with the coordinator killed once and rerun.
+ * kills with restarts; then the same run with the coordinator killed once and rerun; then with
+ * Redis (persistence off) restarted empty once mid-run.
  *
- *   npx tsx bench/queue-kill.ts [--n 2000] [--lock 30000] [--stall 15000]
+ *   npx tsx bench/queue-kill.ts [--n 2000] [--lock 30000] [--stall 15000] [--only workers|coordinator|redis]
  *
  * Prints the unique lines in the output, duplicate paid calls against the calls that were in
  * flight on the killed workers, and how long each lost call took to be sent again after its kill
- * (against lock duration + stall interval + 1 s).
+ * (against lock duration + stall interval + 1 s). For the Redis restart: duplicates against the
+ * calls in hand when Redis went, and how long until the first answer after it came back.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -23,7 +25,10 @@ const STALL = arg('stall', 15_000);
 const redis = await startRedis();
 const dir = await mkdtemp(join(tmpdir(), 'volley-kill-'));
 
-async function trial(killCoordinator: boolean) {
+type Fault = 'workers' | 'coordinator' | 'redis';
+
+async function trial(fault: Fault) {
+  const killCoordinator = fault === 'coordinator';
   const simulator = createSimulator({ models: [], latencyMedianMs: 1500, latencySpread: 0.3 });
   const arrivals = new Map<string, number[]>();
   const server = await listen({
@@ -36,13 +41,13 @@ async function trial(killCoordinator: boolean) {
       return simulator.handle(request);
     },
   });
-  const input = join(dir, `in-${killCoordinator}.jsonl`);
-  const out = join(dir, `out-${killCoordinator}.jsonl`);
+  const input = join(dir, `in-${fault}.jsonl`);
+  const out = join(dir, `out-${fault}.jsonl`);
   const lines = Array.from({ length: N }, (_, i) =>
     JSON.stringify({ custom_id: `k${i}`, prompt: `Line ${i}` }),
   );
   await writeFile(input, `${lines.join('\n')}\n`);
-  const url = `${redis.url}?queue=kill${killCoordinator ? 'c' : 'w'}`;
+  const url = `${redis.url}?queue=kill-${fault}`;
   const host = () =>
     spawnHost({ redis: url, 'base-url': server.url, workers: 1, concurrency: 16, lock: LOCK, stall: STALL });
   const hosts: Host[] = [host(), host(), host(), host()];
@@ -57,8 +62,9 @@ async function trial(killCoordinator: boolean) {
     );
   let running = coordinator();
   const kills: { at: number; inFlight: number }[] = [];
+  let restart: { at: number; inFlight: number; backAt?: number } | undefined;
   const killing = (async () => {
-    for (let k = 0; k < 5 && !killCoordinator; k++) {
+    for (let k = 0; k < 5 && fault === 'workers'; k++) {
       await new Promise((resolve) => setTimeout(resolve, 6000));
       const victim = hosts[k % 4]!;
       kills.push({ at: performance.now(), inFlight: victim.last.inHand });
@@ -72,6 +78,13 @@ async function trial(killCoordinator: boolean) {
       running.kill('SIGKILL');
       await new Promise((resolve) => running.once('exit', resolve));
       running = coordinator();
+    }
+    if (fault === 'redis') {
+      await new Promise((resolve) => setTimeout(resolve, 8000));
+      restart = { at: performance.now(), inFlight: hosts.reduce((sum, h) => sum + h.last.inHand, 0) };
+      await redis.stop();
+      await redis.start();
+      restart.backAt = performance.now();
     }
   })();
   await killing;
@@ -90,14 +103,27 @@ async function trial(killCoordinator: boolean) {
     const kill = kills.filter((k) => k.at <= again).at(-1);
     if (kill) recoveries.push(again - kill.at);
   }
+  const firstAfter = restart?.backAt
+    ? Math.min(...[...arrivals.values()].flat().filter((t) => t > restart!.backAt!))
+    : undefined;
+  const name = {
+    workers: 'five worker kills',
+    coordinator: 'coordinator killed once',
+    redis: 'Redis restarted once',
+  };
   console.log(
     JSON.stringify({
-      trial: killCoordinator ? 'coordinator killed once' : 'five worker kills',
+      trial: name[fault],
       exit: code,
       records: records.length,
       unique,
       duplicatePaid: stats.duplicateSuccesses,
-      inFlightOnKilled: killCoordinator ? 'n/a' : kills.reduce((s, k) => s + k.inFlight, 0),
+      inFlightOnKilled: fault === 'workers' ? kills.reduce((s, k) => s + k.inFlight, 0) : 'n/a',
+      ...(restart && {
+        inHandAtRestart: restart.inFlight,
+        redisDownS: Math.round((restart.backAt ?? 0) - restart.at) / 1000,
+        firstCallAfterRestartS: firstAfter && Math.round(firstAfter - restart.backAt!) / 1000,
+      }),
       resent: recoveries.length,
       maxRecoveryS: recoveries.length ? Math.round(Math.max(...recoveries)) / 1000 : null,
       boundS: (LOCK + STALL + 1000) / 1000,
@@ -108,9 +134,10 @@ async function trial(killCoordinator: boolean) {
   await server.close();
 }
 
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 try {
-  await trial(false);
-  await trial(true);
+  for (const fault of ['workers', 'coordinator', 'redis'] as const)
+    if (!only || only === fault) await trial(fault);
 } finally {
   await redis.close();
 }

@@ -42,14 +42,14 @@ afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.close(true)));
 });
 
-async function startWorkers(n: number): Promise<void> {
+async function startWorkers(n: number, fetch: typeof simulator.fetch = simulator.fetch): Promise<void> {
   for (let i = 0; i < n; i++) {
     const redis = await connectRedis(redisTarget(server.url));
     const base = new Volley({
       provider: openai({
         apiKey: 'worker-key',
         baseURL: 'http://sim.test/v1',
-        fetch: simulator.fetch,
+        fetch,
         env: {},
       }),
     });
@@ -135,5 +135,53 @@ describeWithRedis('volley run --queue', () => {
     expect(out.map((r) => r.custom_id)).toEqual(Array.from({ length: 30 }, (_, i) => `q${i}`));
     expect(simulator.stats().successes).toBe(30);
     expect(simulator.stats().duplicateSuccesses).toBe(0);
+  });
+
+  it('goes on after Redis restarts empty: nothing journaled is lost or sent again', {
+    timeout: 180_000,
+  }, async () => {
+    // The workers' first 10 calls answer; the rest are held until Redis has been restarted, so the
+    // calls in flight at the restart are known exactly (the only ones that may be paid twice).
+    const sends = new Map<string, number>();
+    let answered = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = 0;
+    const gated: typeof simulator.fetch = async (url, init) => {
+      const body = JSON.parse(String(init?.body)) as { messages: { content: string }[] };
+      const prompt = body.messages.at(-1)!.content;
+      sends.set(prompt, (sends.get(prompt) ?? 0) + 1);
+      if (answered++ >= 10) {
+        held++;
+        await released;
+      }
+      return simulator.fetch(url, init);
+    };
+    await startWorkers(2, gated);
+    const input = await writeInput(40);
+    const io = testIO(dir, {});
+    const running = runCli(args(input), io);
+    const journaled = async () => {
+      const text = await readFile(join(dir, 'out.journal.jsonl'), 'utf8').catch(() => '');
+      return new Set([...text.matchAll(/"k":"(q\d+)"/g)].map((m) => m[1]!));
+    };
+    let before = await journaled();
+    while (before.size < 10) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      before = await journaled();
+    }
+    await server.stop();
+    await server.start();
+    const inFlight = held;
+    release();
+    expect(await running).toBe(0);
+    expect(io.err()).toBe('');
+    const out = await records(join(dir, 'out.jsonl'));
+    expect(out.map((r) => r.custom_id)).toEqual(Array.from({ length: 40 }, (_, i) => `q${i}`));
+    expect(out.every((r) => r.error === null)).toBe(true);
+    for (const key of before) expect(sends.get(`Item ${key.slice(1)}?`)).toBe(1);
+    expect(simulator.stats().successes - 40).toBeLessThanOrEqual(inFlight);
   });
 });
