@@ -245,6 +245,12 @@ function endOfRun<P>(summary: RunSummary, spec: EngineCommand<P>, tell: NodeJS.W
   for (const warning of summary.warnings) io.stderr.write(`volley: ${warning}\n`);
   if (summary.outcome === 'completed') return;
   if (summary.outcome === 'fatal') io.stderr.write(`volley: ${summary.reason}\n`);
+  if (summary.files.journal === undefined) {
+    io.stderr.write(
+      'No journal was kept (--out - keeps none without --journal FILE): a rerun sends every line again.\n',
+    );
+    return;
+  }
   io.stderr.write(resumeHint(summary, spec));
 }
 

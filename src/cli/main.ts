@@ -94,6 +94,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.ar
     write: (text) => process.stderr.write(text),
     exit: (code) => process.exit(code),
   });
+  // A reader that went away (`volley sim | head`) is not our failure; `volley run --out -` stops
+  // on it by itself (its record stream fails), and every other command has nothing more to say.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return;
+    process.stderr.write(`volley: cannot write to stdout: ${error.message}\n`);
+    process.exitCode ||= EXIT.internal;
+  });
   const io: CliIO = {
     stdout: process.stdout,
     stderr: process.stderr,

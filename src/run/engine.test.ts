@@ -290,4 +290,42 @@ describe('run engine', () => {
     expect(summary.requestsPerMinute).toBeLessThanOrEqual(60);
     expect(summary.requestsPerMinute).toBeGreaterThan(59);
   });
+
+  it('stops, without paying for the rest, when the stream the records go to is closed (EPIPE)', async () => {
+    const { Writable } = await import('node:stream');
+    let lines = 0;
+    const closed = new Writable({
+      write(_chunk, _encoding, callback) {
+        lines++;
+        const error = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+        callback(lines > 2 ? error : null);
+      },
+    });
+    const sent: string[] = [];
+    // Each answer a turn of the event loop after the last, as answers come over a network.
+    const slow: Executor<string> = {
+      name: 'slow',
+      tier: 'realtime',
+      async *run(items) {
+        for await (const item of items) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sent.push(item.key);
+          yield { item, record: record(item.line, item.key, item.payload) };
+        }
+      },
+      stop() {},
+    };
+    const summary = await runEngine({
+      reader,
+      clock: new ManualClock(),
+      out: closed,
+      pricing: { cost: () => 0 },
+      inFlight: 2,
+      source: Array.from({ length: 200 }, (_, i) => `k${i}:x`),
+      executor: slow,
+    });
+    expect(summary.outcome).toBe('fatal');
+    expect(summary.reason).toMatch(/closed .*EPIPE/);
+    expect(sent.length).toBeLessThan(20);
+  });
 });

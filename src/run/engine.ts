@@ -138,6 +138,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
       index,
       read: (slot) => journal!.read(slot),
       onEmit: options.onRecord,
+      onError: (error) => stop('fatal', error),
     });
 
     let stopReason: StopReason | undefined;
@@ -251,7 +252,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
       rest = state.unseen();
     }
     writer.finish(rest);
-    if (index && journal) {
+    if (index && journal && !writer.failed) {
       for (const entry of journal.executorEntries) {
         const slot = entry.i === undefined ? -1 : state.slot(entry.i);
         if (slot >= 0 && state.isLive(slot) && state.kind(slot) === 'ok') continue;
@@ -269,7 +270,12 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
     opened.length = 0;
     await journal?.close();
     journal = undefined;
-    if (paths.out !== undefined) await commitRebuild(paths, { compact });
+    if (paths.out !== undefined && !writer.failed) await commitRebuild(paths, { compact });
+    else if (paths.out !== undefined) {
+      // A line of the rebuild could not be written: the old output and journal stand.
+      const stale = [partialOf(paths.out), paths.errors && partialOf(paths.errors)];
+      await Promise.all([...stale, paths.journal && compactOf(paths.journal)].map((p) => p && remove(p)));
+    }
 
     const reason =
       outcome === 'fatal'

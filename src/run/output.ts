@@ -25,15 +25,33 @@ export function fileSink(path: string): Promise<LineSink> {
   return LineFile.open(path, { truncate: true });
 }
 
-/** A stream that is not ours to end (stdout): lines are written as they come; close only drains. */
+/**
+ * A stream that is not ours to end (stdout): lines are written as they come; close only drains.
+ * Once the stream fails (its reader went away: `volley run --out - | head`), every later write
+ * throws, which stops the run: no more calls are paid for records that have nowhere to go.
+ */
 export function streamSink(stream: NodeJS.WritableStream): LineSink {
   const state = stream as Partial<Writable>;
+  let failed: Error | undefined;
+  const waiters: Array<() => void> = [];
+  const wakeAll = () => {
+    for (const resolve of waiters.splice(0)) resolve();
+  };
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    failed ??= new Error(
+      `The stream the records go to was closed (${error.code ?? error.message}): the run stops.`,
+      { cause: error },
+    );
+    wakeAll();
+  });
+  stream.on('drain', wakeAll);
   const drained = () =>
-    state.writableNeedDrain
-      ? new Promise<void>((resolve) => stream.once('drain', resolve))
+    state.writableNeedDrain && !failed
+      ? new Promise<void>((resolve) => waiters.push(resolve))
       : Promise.resolve();
   return {
     write: (line) => {
+      if (failed) throw failed;
       stream.write(`${line}\n`);
     },
     get backlog() {
@@ -59,6 +77,8 @@ export interface OutputParts {
   readonly read: (slot: number) => { meta: RecordMeta; text: string };
   /** Each record as it is written, in output order (the library's results). */
   readonly onEmit?: ((meta: RecordMeta, text: string, detail: unknown) => void) | undefined;
+  /** A line could not be written (the records' stream was closed): nothing more is written. */
+  readonly onError?: ((error: Error) => void) | undefined;
 }
 
 export class OutputWriter {
@@ -67,6 +87,8 @@ export class OutputWriter {
   readonly errors = new Checksum();
   /** Records written. */
   records = 0;
+  /** Why a write failed; from then on nothing is written, and the output is not to be committed. */
+  failed: Error | undefined;
 
   constructor(private readonly parts: OutputParts) {
     this.#order = new OrderedWriter(parts.order, (entry) => this.#emit(entry));
@@ -120,17 +142,22 @@ export class OutputWriter {
   }
 
   #emit(entry: OutputEntry): void {
+    if (this.failed) return;
     const { meta, text } = 'slot' in entry ? this.#earlier(entry.slot, entry.line) : entry;
     const { out, errors, index } = this.parts;
     const bytes = Buffer.from(text);
     const offset = this.out.bytes;
-    this.out.add(bytes);
-    out?.write(text);
-    if (meta.s !== 'ok') {
-      this.errors.add(bytes);
-      errors?.write(text);
+    try {
+      out?.write(text);
+      if (meta.s !== 'ok') errors?.write(text);
+      index?.write(indexLine(meta, offset, bytes.length, crc32(bytes)));
+    } catch (error) {
+      this.failed = error instanceof Error ? error : new Error(String(error));
+      this.parts.onError?.(this.failed);
+      return;
     }
-    index?.write(indexLine(meta, offset, bytes.length, crc32(bytes)));
+    this.out.add(bytes);
+    if (meta.s !== 'ok') this.errors.add(bytes);
     this.records++;
     this.parts.onEmit?.(meta, text, 'slot' in entry ? undefined : entry.detail);
   }

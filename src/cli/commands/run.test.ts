@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutputRecord } from '../../records/types.js';
 import { createSimulator, type Simulator } from '../../simulator/handler.js';
@@ -208,6 +208,24 @@ describe('volley run', () => {
     const page = await readFile(join(dir, 'out.html'), 'utf8');
     expect(page).toMatch(/interrupted by a stop/);
     expect(page).not.toMatch(/aborted/);
+  });
+
+  it('stops when the reader of --out - goes away (EPIPE), and says a rerun starts over', async () => {
+    const { dir } = await setup(100);
+    const { url } = await serve({});
+    const io = testIO(dir, { OPENAI_API_KEY: 'k' });
+    let writes = 0;
+    const closed = new Writable({
+      write(_chunk, _encoding, callback) {
+        writes++;
+        callback(writes > 1 ? Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) : null);
+      },
+    });
+    const args = ['run', 'in.jsonl', '-o', '-', '--base-url', url, '-q', '--concurrency', '4'];
+    expect(await runCli(args, { ...io, stdout: closed })).toBe(3);
+    expect(io.err()).toMatch(/The stream the records go to was closed \(EPIPE\)/);
+    expect(io.err()).toMatch(/No journal was kept .*a rerun sends every line again/);
+    expect(io.err()).not.toMatch(/Resume with/);
   });
 
   it('stops at once with one message on a bad API key', async () => {
