@@ -1,12 +1,8 @@
 /**
  * What a failure's `cause` chain tells the user, and what of it may be kept: the network failure
- * behind a connection error, in words, and a `cause` that is safe to attach to a `VolleyError`
- * (nothing along its chain looks like a credential).
+ * behind a connection error, in words, and a `cause` safe to attach to a `VolleyError`.
  */
 import { quote, redactSecrets } from './shared.js';
-
-/** How far down a `cause` chain is looked at; real chains are two or three errors deep. */
-const MAX_DEPTH = 6;
 
 const NETWORK_CODES: Readonly<Record<string, string>> = {
   ECONNRESET: 'the connection was reset',
@@ -18,14 +14,10 @@ const NETWORK_CODES: Readonly<Record<string, string>> = {
   UND_ERR_SOCKET: 'the server closed the connection',
 };
 
-/** The errors along a `cause` chain, outermost first. */
+/** The errors along a `cause` chain, outermost first; real chains are two or three deep. */
 function chain(error: unknown): unknown[] {
   const links: unknown[] = [];
-  for (
-    let link = error;
-    link != null && links.length < MAX_DEPTH;
-    link = (link as { cause?: unknown }).cause
-  ) {
+  for (let link = error; link != null && links.length < 6; link = (link as { cause?: unknown }).cause) {
     links.push(link);
     if (typeof link !== 'object') break;
   }
@@ -33,8 +25,8 @@ function chain(error: unknown): unknown[] {
 }
 
 /**
- * Why a connection failed, for a message: a known system error code (`ECONNRESET`, ...) found
- * along the chain, else the innermost message (redacted and shortened), else a plain phrase.
+ * Why a connection failed, in words: a known system error code found along the chain, else the
+ * innermost message (redacted and shortened), else a plain phrase.
  */
 export function describeFailure(error: unknown, secrets: readonly string[]): string {
   const links = chain(error) as { code?: unknown; message?: unknown }[];
@@ -48,8 +40,8 @@ export function describeFailure(error: unknown, secrets: readonly string[]): str
 }
 
 /**
- * The error to keep as `cause`: the original when no message or response body along its `cause`
- * chain looks like a credential, otherwise a plain `Error` carrying the redacted message and the
+ * The error to keep as `cause`: the original when nothing along its chain (messages, response
+ * bodies) looks like a credential, else a plain `Error` with the redacted message and the
  * original's name (SDK 401 messages quote a partly masked key).
  */
 export function safeCause(cause: unknown, secrets: readonly string[]): unknown {

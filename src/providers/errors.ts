@@ -1,8 +1,8 @@
 /**
  * What both SDK-based providers do alike with a failure, as plain functions: the failures that are
  * not an error status (abort, timeout, connection, a body that is not JSON, an SDK refusal), and
- * the `APIError` an error status becomes once the provider has read its body (`openai/errors.ts`,
- * `anthropic/errors.ts`). Pure: `error` is read, never changed; no message or cause holds a key.
+ * the `APIError` an error status becomes once the provider has classified its body
+ * (`openai/errors.ts`, `anthropic/errors.ts`). Pure: no message or cause holds a key.
  */
 import {
   AbortError,
@@ -14,11 +14,11 @@ import {
 } from '../errors.js';
 import { genericAdvice, tooLargeAdvice } from './advice.js';
 import { describeFailure, safeCause } from './causes.js';
-import { isRecord, quote } from './shared.js';
+import { isRecord, nonEmpty, quote, toHeaders } from './shared.js';
 
 /** What a provider knows about the failed call, to make messages precise and keep keys out. */
 export interface ErrorContext {
-  /** The server, quoted in 404 and connection messages. */
+  /** Quoted in 404 and connection messages. */
   readonly baseURL: string;
   /** The model the request named, quoted in 404 messages. */
   readonly model?: string | undefined;
@@ -31,7 +31,7 @@ export interface ErrorContext {
 type ErrorClass<E extends Error = Error> = abstract new (...args: never[]) => E;
 
 /** An SDK's `APIError`: an error status, or an error event inside a stream (no status). */
-export interface StatusError extends Error {
+interface StatusError extends Error {
   readonly status: number | undefined;
   readonly headers: unknown;
   /** The parsed error body. */
@@ -39,51 +39,48 @@ export interface StatusError extends Error {
   readonly requestID?: unknown;
 }
 
-/** The error classes both SDKs export by these names. */
-type SdkClasses = Record<
-  'APIUserAbortError' | 'APIConnectionError' | 'APIConnectionTimeoutError',
-  ErrorClass
-> & {
-  readonly APIError: ErrorClass<StatusError>;
-};
+/** The parts of an error body the providers look at, whichever server sent it. */
+export interface ErrorBody {
+  /** Undefined for an error event inside a 200 stream. */
+  readonly status: number | undefined;
+  readonly message: string | undefined;
+  /** OpenAI's `type`, Anthropic's `error.type`. */
+  readonly type: string | undefined;
+  readonly code: string | undefined;
+  /** A numeric `code` (vLLM puts the HTTP status there). */
+  readonly numericCode: number | undefined;
+  readonly param: string | undefined;
+  /** Azure's `innererror.code`, which names a content filter hit. */
+  readonly innerCode: string | undefined;
+  /** Anthropic's `error.details.error_code`. */
+  readonly errorCode: string | undefined;
+}
 
-/** An SDK's error classes, and how messages name the SDK and the API the base URL should point at. */
-export interface Sdk extends SdkClasses {
-  /** The base class of all the SDK's errors (`OpenAIError`, `AnthropicError`). */
+/** An SDK: its error classes by the names both export, and what its provider knows of its errors. */
+export interface Sdk {
+  readonly APIError: ErrorClass<StatusError>;
+  readonly APIUserAbortError: ErrorClass;
+  readonly APIConnectionError: ErrorClass;
+  readonly APIConnectionTimeoutError: ErrorClass;
+  /** The base class of all the SDK's errors. */
   readonly base: ErrorClass;
   /** As in "The OpenAI SDK refused to send the request". */
   readonly name: string;
   /** As in "Check that the base URL points at an OpenAI-compatible API". */
   readonly api: string;
-}
-
-export function sdkOf(module: SdkClasses, base: ErrorClass, name: string, api: string): Sdk {
-  const { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError } = module;
-  return { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError, base, name, api };
-}
-
-/** What a provider read from an error status and its body. */
-export interface StatusReading {
-  readonly code: VolleyErrorCode;
-  /** What to do next, where the provider knows better than `genericAdvice`. */
-  readonly advice?: string | undefined;
-  readonly headers: Headers | undefined;
-  readonly requestID: string | undefined;
-  /** The server's own message, unredacted; quoted after the advice. */
-  readonly message: string | undefined;
+  readonly requestIDHeader: string;
+  readonly headers?: (headers: Headers) => Headers;
+  readonly classify: (body: ErrorBody) => VolleyErrorCode;
+  /** Advice only this API's errors allow; else `genericAdvice`. */
+  readonly advise: (code: VolleyErrorCode, body: ErrorBody, context: ErrorContext) => string | undefined;
 }
 
 /**
  * Maps what an SDK, or the fetch beneath it, threw to a `VolleyError` whose message says what to
- * do next. An error status is read by `read`, the provider's own; a rate limit no wait will fix
- * becomes `request_too_large`, and the server's `x-should-retry` verdict is kept as `retryable`.
+ * do next. A rate limit no wait will fix becomes `request_too_large`, and the server's
+ * `x-should-retry` verdict is kept as `retryable`.
  */
-export function mapSdkError(
-  error: unknown,
-  sdk: Sdk,
-  context: ErrorContext,
-  read: (error: StatusError) => StatusReading,
-): VolleyError {
+export function mapSdkError(error: unknown, sdk: Sdk, context: ErrorContext): VolleyError {
   if (error instanceof VolleyError) return error;
   const { baseURL: where, secrets } = context;
   const init = () => ({ cause: safeCause(error, secrets) });
@@ -96,7 +93,7 @@ export function mapSdkError(
   if (error instanceof sdk.APIConnectionError) return connectionError(error.cause ?? error, context);
   // A status error from another copy of the SDK (a client the caller brought) is known by its shape.
   if (error instanceof sdk.APIError || (error instanceof Error && 'status' in error && 'error' in error)) {
-    return statusFailure(error as StatusError, read(error as StatusError), context);
+    return statusFailure(error as StatusError, sdk, context);
   }
   if (error instanceof SyntaxError) {
     const message = `The server at ${where} sent a body that is not valid JSON (${quote(error.message, secrets, 120)}). Check that the base URL points at ${sdk.api}.`;
@@ -116,30 +113,62 @@ export function mapSdkError(
   return connectionError(error, context);
 }
 
-function statusFailure(error: StatusError, reading: StatusReading, context: ErrorContext): APIError {
-  const { headers, requestID, message } = reading;
+function statusFailure(error: StatusError, sdk: Sdk, context: ErrorContext): APIError {
   const { status } = error;
-  const tooLarge = reading.code === 'rate_limited' ? tooLargeAdvice(status, message, headers) : undefined;
-  const code = tooLarge === undefined ? reading.code : 'request_too_large';
-  const advice = tooLarge ?? reading.advice ?? genericAdvice(code, status, message, context);
+  const body = readErrorBody(error);
+  const received = toHeaders(error.headers);
+  const headers = received && (sdk.headers?.(received) ?? received);
+  const { message } = body;
+  const read = sdk.classify(body);
+  const tooLarge = read === 'rate_limited' ? tooLargeAdvice(status, message, headers) : undefined;
+  const code = tooLarge === undefined ? read : 'request_too_large';
+  const advice = tooLarge ?? sdk.advise(code, body, context) ?? genericAdvice(code, status, message, context);
   const said = message ? ` Server said: "${quote(message, context.secrets)}"` : '';
   const verdict = headers?.get('x-should-retry');
-  const retryable = verdict === 'true' ? true : verdict === 'false' ? false : undefined;
+  const errorBody = isRecord(error.error) ? error.error : {};
   return new APIError(code, `${advice}${said}`, {
     status,
     headers,
-    requestID,
-    retryable,
+    requestID:
+      nonEmpty(error.requestID) ??
+      nonEmpty(headers?.get(sdk.requestIDHeader)) ??
+      nonEmpty(errorBody['request_id']),
+    retryable: verdict === 'true' ? true : verdict === 'false' ? false : undefined,
     cause: safeCause(error, context.secrets),
   });
 }
 
-function connectionError(cause: unknown, { baseURL, secrets }: ErrorContext): ConnectionError {
-  return new ConnectionError(
-    `Could not get an answer from ${baseURL}: ${describeFailure(cause, secrets)}. ` +
-      'Check the base URL, the network and that the server is running; a later attempt may succeed.',
-    { cause: safeCause(cause, secrets) },
-  );
+/**
+ * OpenAI's `{ message, type, param, code, innererror }` or Anthropic's `{ type: 'error', error:
+ * { type, message, details } }`, falling back to the SDK's own fields and to a proxy's `{ message }`.
+ */
+function readErrorBody(error: StatusError): ErrorBody {
+  const own = error as {
+    code?: unknown;
+    type?: unknown;
+    param?: unknown;
+    errorCode?: unknown;
+    apiMessage?: unknown;
+  };
+  const body = isRecord(error.error) ? error.error : {};
+  const inner = isRecord(body['error']) ? body['error'] : body;
+  const field = (name: string) => (isRecord(inner[name]) ? (inner[name] as Record<string, unknown>) : {});
+  const code = inner['code'] ?? own.code;
+  const fallback = sdkMessage(error.message);
+  return {
+    status: error.status,
+    // A JSON body with no message the mapping could find is not worth quoting whole.
+    message:
+      nonEmpty(inner['message']) ??
+      nonEmpty(own.apiMessage) ??
+      (fallback?.startsWith('{') ? undefined : fallback),
+    type: nonEmpty(inner['type']) ?? nonEmpty(own.type),
+    code: nonEmpty(code),
+    numericCode: typeof code === 'number' ? code : undefined,
+    param: nonEmpty(inner['param'] ?? own.param),
+    innerCode: nonEmpty(field('innererror')['code']),
+    errorCode: nonEmpty(field('details')['error_code']) ?? nonEmpty(own.errorCode),
+  };
 }
 
 /** The SDK's message minus its status prefix; nothing when it only says there was no body. */
@@ -148,4 +177,12 @@ export function sdkMessage(message: string): string | undefined {
   return rest === '' || /^status code \(no body\)$|^\(no status code or body\)$/.test(rest)
     ? undefined
     : rest;
+}
+
+function connectionError(cause: unknown, { baseURL, secrets }: ErrorContext): ConnectionError {
+  return new ConnectionError(
+    `Could not get an answer from ${baseURL}: ${describeFailure(cause, secrets)}. ` +
+      'Check the base URL, the network and that the server is running; a later attempt may succeed.',
+    { cause: safeCause(cause, secrets) },
+  );
 }

@@ -56,7 +56,7 @@ export interface ProviderAnswer {
 
 export interface ProviderResponse extends ProviderAnswer {
   readonly requestID: string | undefined;
-  /** Response headers, read for rate-limit state. */
+  /** Read for rate-limit state. */
   readonly headers: Headers;
   /** The response body (for a stream, the body the non-streaming call would have sent). */
   readonly raw: unknown;
@@ -70,35 +70,30 @@ export interface SendContext {
 }
 
 /**
- * A provider sends one attempt and maps every failure to a `VolleyError` (see `errors.ts`) at its
- * boundary, so nothing above it ever sees an SDK error. It never retries by itself. `send` posts
- * `requestBody(request)` (plus the streaming fields when it streams) and reads the answer with
+ * A provider sends one attempt, never retrying, and maps every failure to a `VolleyError` at its
+ * boundary. It posts `requestBody(request)` (plus the streaming fields) and reads the answer with
  * `readBody`, so a body sent or read another way (a Batch API file, a cache) means the same.
  */
 export interface Provider {
   /** Identifies the server and account: calls through providers with the same id share lanes. */
   readonly id: string;
-  /** Which wire protocol it speaks: `openai` (every OpenAI-compatible server), `anthropic`, ... */
+  /** The wire protocol: `openai` (every OpenAI-compatible server), `anthropic`, ... */
   readonly kind: 'openai' | 'anthropic' | (string & {});
   /** The OpenTelemetry `gen_ai.provider.name`: `openai`, `azure.ai.openai`, `anthropic`, ... */
   readonly name: string;
-  /** The server's base URL without credentials, for identities, reports and spans. */
+  /** Without credentials, for identities, reports and spans. */
   readonly baseURL: string;
   /** First 8 hex digits of sha256(key), to tell accounts apart; undefined when no key is configured. */
   readonly keyFingerprint: string | undefined;
-  /** Model used when a request names none. */
+  /** Used when a request names none. */
   readonly defaultModel?: string | undefined;
   /** The path a Batch API line names: `/v1/chat/completions`, `/v1/messages`. */
   readonly endpoint: string;
-  /**
-   * Exactly the JSON body `send` posts for `request` without streaming. Throws a `VolleyError`
-   * (`invalid_request`) for a request the API cannot express.
-   */
+  /** The JSON body `send` posts, unstreamed; `invalid_request` for what the API cannot express. */
   requestBody(request: ProviderRequest): Record<string, unknown>;
   /**
-   * A response body (a Batch API output line's `response.body`, an Anthropic batch result's
-   * `message`) read as `send` reads it; `model` stands in when the body names none. Throws the
-   * `VolleyError` `send` would (`malformed_response`, `content_filtered`).
+   * A response body (a Batch API result, a cached body) read as `send` reads it, throwing what it
+   * would; `model` stands in when the body names none.
    */
   readBody(body: unknown, model?: string): ProviderAnswer;
   send(request: ProviderRequest, context: SendContext): Promise<ProviderResponse>;

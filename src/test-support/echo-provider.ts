@@ -6,8 +6,8 @@
  */
 import { type Clock, systemClock } from '../clock.js';
 import { nonNegative, OptionError, rejectUnknown } from '../options/check.js';
-import { abortReason } from '../providers/attempt.js';
 import { chatBody, readCompletion } from '../providers/openai/body.js';
+import { abortReason } from '../providers/sdk-provider.js';
 import { isRecord } from '../providers/shared.js';
 import type {
   ChatMessage,

@@ -33,30 +33,26 @@ export function chatBody(request: ProviderRequest): ChatBody {
 }
 
 /**
- * The streaming body: `chatBody` with `stream: true` and, unless `params` set their own (`null`
- * drops it, for servers that refuse the field), `stream_options.include_usage`.
+ * `body` streaming, with `stream_options.include_usage` unless `params` set their own (`null` drops
+ * it, for servers that refuse the field).
  */
-export function streamBody(request: ProviderRequest): OpenAI.ChatCompletionCreateParamsStreaming {
-  const options = request.params['stream_options'] as Params['stream_options'] | undefined;
-  const given = Object.hasOwn(request.params, 'stream_options');
+export function streamBody(body: ChatBody, params: ProviderRequest['params']) {
+  const options = params['stream_options'] as Params['stream_options'];
+  const given = Object.hasOwn(params, 'stream_options');
+  const streamOptions = given ? (options ?? undefined) : { include_usage: true };
   return {
-    ...chatBody(request),
-    stream: true,
-    ...(given
-      ? options == null
-        ? {}
-        : { stream_options: options }
-      : { stream_options: { include_usage: true } }),
+    ...body,
+    stream: true as const,
+    ...(streamOptions == null ? {} : { stream_options: streamOptions }),
   };
 }
 
 const API = 'an OpenAI-compatible /chat/completions API';
 
 /**
- * What a chat completion says: the first choice's text and finish reason, the usage and the model
- * (`model` when the body names none). A refusal, or an answer the content filter withheld, is
- * `content_filtered`; a body with no choice, or a message with neither text nor tool calls, is
- * `malformed_response`.
+ * The first choice's text and finish reason, the usage and the model (`model` when the body names
+ * none). A refusal, or an answer the content filter withheld, is `content_filtered`; no choice, or
+ * a message with neither text nor tool calls, is `malformed_response`.
  */
 export function readCompletion(
   body: unknown,
@@ -86,12 +82,12 @@ export function readCompletion(
   };
 }
 
-/** `{ prompt_tokens, completion_tokens, total_tokens }` as `Usage`; undefined when none reported. */
+/** Undefined when the server reported no count at all. */
 function readUsage(usage: OpenAI.CompletionUsage | null | undefined): Usage | undefined {
   if (!isRecord(usage)) return undefined;
-  const prompt = count(usage.prompt_tokens);
-  const completion = count(usage.completion_tokens);
-  const total = count(usage.total_tokens);
+  const [prompt, completion, total] = [usage.prompt_tokens, usage.completion_tokens, usage.total_tokens].map(
+    count,
+  );
   if (prompt === undefined && completion === undefined && total === undefined) return undefined;
   const promptTokens = prompt ?? 0;
   const completionTokens = completion ?? Math.max(0, (total ?? 0) - promptTokens);

@@ -40,13 +40,11 @@ export function sse(frames: readonly string[], headers: Record<string, string> =
 const data = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 const event = (value: { type: string; [field: string]: unknown }) => `event: ${value.type}\n${data(value)}`;
 
-const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-  id: 'chatcmpl-s',
-  object: 'chat.completion.chunk',
-  created: 1,
-  model: 'model-2025',
-  choices: [{ index: 0, delta, finish_reason: finish }],
-});
+const USAGE = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 };
+const chunk = (delta: Record<string, unknown>, finish: string | null = null) => {
+  const choices = [{ index: 0, delta, finish_reason: finish }];
+  return { id: 'chatcmpl-s', object: 'chat.completion.chunk', created: 1, model: 'model-2025', choices };
+};
 
 export const OPENAI: ProviderCase = {
   name: 'openai',
@@ -58,47 +56,40 @@ export const OPENAI: ProviderCase = {
   url: 'http://fake.local/v1/chat/completions',
   requestIDHeader: 'x-request-id',
   build: (options) => openai(options),
-  answer: (text, { tool = false, model = 'model-2025' } = {}) => ({
-    id: 'chatcmpl-1',
-    object: 'chat.completion',
-    created: 1,
-    model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: text === '' ? null : text,
-          refusal: null,
-          ...(tool
-            ? { tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } }] }
-            : {}),
-        },
-        finish_reason: tool ? 'tool_calls' : 'stop',
-        logprobs: null,
-      },
-    ],
-    usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
-  }),
+  answer: (text, { tool = false, model = 'model-2025' } = {}) => {
+    const call = { id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } };
+    const calls = tool ? { tool_calls: [call] } : {};
+    const message = { role: 'assistant', content: text || null, refusal: null, ...calls };
+    const choice = { index: 0, message, finish_reason: tool ? 'tool_calls' : 'stop', logprobs: null };
+    return {
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      created: 1,
+      model,
+      choices: [choice],
+      usage: USAGE,
+    };
+  },
   stream: (pieces, finish = true) =>
     sse([
       ...pieces.map((piece) => data(chunk({ content: piece }))),
       ...(finish
-        ? [
-            data(chunk({}, 'stop')),
-            data({
-              ...chunk({}),
-              choices: [],
-              usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
-            }),
-            'data: [DONE]\n\n',
-          ]
+        ? [data(chunk({}, 'stop')), data({ ...chunk({}), choices: [], usage: USAGE }), 'data: [DONE]\n\n']
         : []),
     ]),
   streamError: (type, message) => sse([data(chunk({ content: 'Hel' })), data({ error: { message, type } })]),
   error: (status, message, headers = {}, type = 'invalid_request_error') =>
     json({ error: { message, type, param: null, code: null } }, status, headers),
 };
+
+const MESSAGE = { id: 'msg_1', type: 'message', role: 'assistant', stop_sequence: null };
+const message = (model: string, content: unknown[], usage: object, stop: string | null = null) => ({
+  ...MESSAGE,
+  ...{ model, content, stop_reason: stop, usage },
+});
+const textDelta = (text: string) =>
+  event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
+const textStart = event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
 
 export const ANTHROPIC: ProviderCase = {
   name: 'anthropic',
@@ -110,59 +101,35 @@ export const ANTHROPIC: ProviderCase = {
   url: 'http://fake.local/v1/messages',
   requestIDHeader: 'request-id',
   build: (options) => anthropic(options),
-  answer: (text, { tool = false, model = 'model-2025' } = {}) => ({
-    id: 'msg_1',
-    type: 'message',
-    role: 'assistant',
-    model,
-    content: [
-      ...(text === '' ? [] : [{ type: 'text', text }]),
+  answer: (text, { tool = false, model = 'model-2025' } = {}) => {
+    const content = [
+      ...(text ? [{ type: 'text', text }] : []),
       ...(tool ? [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] : []),
-    ],
-    stop_reason: tool ? 'tool_use' : 'end_turn',
-    stop_sequence: null,
-    usage: { input_tokens: 12, output_tokens: 3 },
-  }),
+    ];
+    return message(model, content, { input_tokens: 12, output_tokens: 3 }, tool ? 'tool_use' : 'end_turn');
+  },
   stream: (pieces, finish = true) =>
     sse([
       event({
         type: 'message_start',
-        message: {
-          id: 'msg_s',
-          type: 'message',
-          role: 'assistant',
-          model: 'model-2025',
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { input_tokens: 12, output_tokens: 1 },
-        },
+        message: message('model-2025', [], { input_tokens: 12, output_tokens: 1 }),
       }),
-      event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-      ...pieces.map((text) =>
-        event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }),
-      ),
+      textStart,
+      ...pieces.map(textDelta),
       ...(finish
         ? [
             event({ type: 'content_block_stop', index: 0 }),
-            event({
-              type: 'message_delta',
-              delta: { stop_reason: 'end_turn', stop_sequence: null },
-              usage: { output_tokens: 3 },
-            }),
+            event({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 3 } }),
             event({ type: 'message_stop' }),
           ]
         : []),
     ]),
-  streamError: (type, message) =>
+  streamError: (type, message_) =>
     sse([
-      event({
-        type: 'message_start',
-        message: { id: 'm', type: 'message', role: 'assistant', model: 'm', content: [], usage: {} },
-      }),
-      event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-      event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }),
-      event({ type: 'error', error: { type, message } }),
+      event({ type: 'message_start', message: message('m', [], {}) }),
+      textStart,
+      textDelta('Hel'),
+      event({ type: 'error', error: { type, message: message_ } }),
     ]),
   error: (status, message, headers = {}, type = 'invalid_request_error') =>
     json({ type: 'error', error: { type, message }, request_id: 'req_body' }, status, headers),

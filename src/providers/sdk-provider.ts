@@ -1,0 +1,188 @@
+/**
+ * The provider both SDKs share: each brings a `Wire` (how its SDK is loaded, posted to and read)
+ * and this does the rest once, with the one abort path of an attempt.
+ */
+import { AbortError, VolleyError } from '../errors.js';
+import { answered, streamEndedEarly } from './answers.js';
+import type { ErrorContext } from './errors.js';
+import { type Account, requestOptions } from './options.js';
+import type {
+  Provider,
+  ProviderAnswer,
+  ProviderRequest,
+  ProviderResponse,
+  SdkClient,
+  SendContext,
+} from './types.js';
+
+/** What `.withResponse()` brings back; `data` is undefined for a stream cut before its end. */
+type Posted = { readonly data: unknown; readonly response: Response; readonly request_id?: string | null };
+
+/** Hands one stream event's text, if any, to the caller. */
+export type Emit = (text: string | undefined) => void;
+
+/** What a factory builds a provider from. */
+export interface ProviderInit<M, C> extends Account {
+  /** The OpenTelemetry `gen_ai.provider.name`. */
+  readonly name: string;
+  /** What a Batch API line names. */
+  readonly endpoint: string;
+  readonly defaultModel: string | undefined;
+  /** Named in 401 messages. */
+  readonly keyEnv: string;
+  /** The client to send through, built once the SDK is loaded (or the caller's own). */
+  readonly client: (sdk: M) => C;
+}
+
+type Options = ReturnType<typeof requestOptions>;
+
+/** What one SDK brings to its providers; `B` is its request body type. */
+export interface Wire<M, C, B extends Record<string, unknown>> extends ProviderInit<M, C> {
+  readonly kind: 'openai' | 'anthropic';
+  /** The SDK, imported the first time a provider is built (`once`). */
+  readonly load: () => Promise<M>;
+  readonly requestBody: (request: ProviderRequest) => B;
+  readonly readBody: (
+    body: unknown,
+    model: string,
+    baseURL: string,
+    secrets: readonly string[],
+  ) => ProviderAnswer;
+  /** Posts `body`, streaming when there is an `emit` for each event. */
+  readonly post: (
+    client: C,
+    body: B,
+    request: ProviderRequest,
+    options: Options,
+    emit?: Emit,
+  ) => Promise<Posted>;
+  /** The response headers as the lane reads them. */
+  readonly headers?: (headers: Headers) => Headers;
+  readonly mapError: (error: unknown, sdk: M, context: ErrorContext) => VolleyError;
+}
+
+export class SdkProvider<M, C, B extends Record<string, unknown>> implements Provider {
+  readonly kind: Wire<M, C, B>['kind'];
+  readonly id: string;
+  readonly name: string;
+  readonly endpoint: string;
+  readonly baseURL: string;
+  readonly keyFingerprint: string | undefined;
+  readonly defaultModel: string | undefined;
+  // Private, so that logging or serializing a provider never shows a key.
+  readonly #wire: Wire<M, C, B>;
+  readonly #context: ErrorContext;
+  readonly #ready: Promise<{ sdk: M; client: C }>;
+
+  constructor(wire: Wire<M, C, B>) {
+    ({ kind: this.kind, id: this.id, name: this.name, endpoint: this.endpoint } = wire);
+    ({ baseURL: this.baseURL, keyFingerprint: this.keyFingerprint, defaultModel: this.defaultModel } = wire);
+    this.#wire = wire;
+    this.#context = { baseURL: wire.baseURL, secrets: wire.secrets, keyEnv: wire.keyEnv };
+    // Loading starts now, to overlap whatever comes before the first call; a failure surfaces there.
+    this.#ready = wire.load().then((sdk) => ({ sdk, client: wire.client(sdk) }));
+    this.#ready.catch(() => {});
+  }
+
+  requestBody(request: ProviderRequest): B {
+    return this.#wire.requestBody(request);
+  }
+
+  readBody(body: unknown, model = ''): ProviderAnswer {
+    return this.#wire.readBody(body, model, this.baseURL, this.#context.secrets);
+  }
+
+  /** The SDK and the client `send` uses, with this provider's error mapping (see `SdkClient`). */
+  async sdkClient(): Promise<SdkClient<M, C>> {
+    const { sdk, client } = await this.#ready;
+    return { sdk, client, mapError: (error) => this.#wire.mapError(error, sdk, this.#context) };
+  }
+
+  async send(request: ProviderRequest, { signal, onDelta }: SendContext): Promise<ProviderResponse> {
+    const { sdk, client } = await this.#ready;
+    const wire = this.#wire;
+    const map = (error: unknown) => wire.mapError(error, sdk, { ...this.#context, model: request.model });
+    return attempt(signal, map, async (child) => {
+      const emit = onDelta && ((text: string | undefined) => report(child, onDelta, text));
+      const body = this.requestBody(request);
+      const { data, response, request_id } = await wire.post(
+        client,
+        body,
+        request,
+        requestOptions(child),
+        emit,
+      );
+      const headers = wire.headers?.(response.headers) ?? response.headers;
+      const meta = { status: response.status, headers, requestID: request_id ?? undefined };
+      if (data === undefined) throw streamEndedEarly(this.baseURL, meta);
+      return answered(meta, data, () => this.readBody(data, request.model));
+    });
+  }
+}
+
+/** `load()` once, the first time it is asked for, so that no SDK is loaded before its provider is built. */
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
+}
+
+/** The signal's reason when it is a `VolleyError` (a lane's timeout or deadline), else an `AbortError`. */
+export function abortReason(signal: AbortSignal): VolleyError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof VolleyError) return reason;
+  return new AbortError(undefined, reason === undefined ? {} : { cause: reason });
+}
+
+/** What the caller's `onDelta` threw: rethrown as it is, never mapped as if the server had failed. */
+class DeltaFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * Runs `work` under a signal of its own and settles as soon as `signal` aborts, whatever `work` is
+ * waiting for: the SDKs count on `fetch` to fail when the signal aborts, and an injected fetch (a
+ * simulator, a test double) may not. The child signal keeps the SDK's listener off a long-lived
+ * caller signal.
+ */
+async function attempt<T>(
+  signal: AbortSignal,
+  map: (error: unknown) => VolleyError,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (signal.aborted) throw abortReason(signal);
+  const child = new AbortController();
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => {
+      reject(abortReason(signal));
+      child.abort(signal.reason);
+    };
+  });
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.race([work(child.signal), aborted]);
+  } catch (error) {
+    if (signal.aborted) throw abortReason(signal);
+    if (error instanceof DeltaFailure) throw error.error;
+    throw map(error);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Hands streamed text to the caller unless the attempt has been aborted: the SDK may still be
+ * reading events it had buffered, which belong to no attempt any more.
+ */
+function report(signal: AbortSignal, onDelta: (text: string) => void, text: string | undefined): void {
+  signal.throwIfAborted();
+  if (text === undefined) return;
+  try {
+    onDelta(text);
+  } catch (error) {
+    throw new DeltaFailure(error);
+  }
+}
