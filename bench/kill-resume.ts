@@ -89,7 +89,17 @@ const url = await new Promise<string>((resolve) => {
     if (match) resolve(match[1]!);
   });
 });
-const stats = async (): Promise<SimStats> => (await (await fetch(`${url}/stats`)).json()) as SimStats;
+/** The simulator's counters; a kept-alive connection it has just closed is tried again. */
+async function stats(): Promise<SimStats> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await (await fetch(`${url}/stats`)).json()) as SimStats;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await sleep(20);
+    }
+  }
+}
 
 interface Invocation {
   readonly child: ChildProcess;
