@@ -4,6 +4,7 @@
  */
 
 export {
+  bodyKey,
   CACHE_KEY_VERSION,
   type CacheAnswer,
   type CacheEntry,

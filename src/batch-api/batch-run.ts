@@ -15,6 +15,7 @@ import { shouldRetry } from '../retry/decide.js';
 import { failureRecord } from '../run/executors/call-records.js';
 import type { ExecutorContext, Outcome, WorkItem } from '../run/types.js';
 import { estimateMessageTokens } from '../tokens/count.js';
+import { BatchCache } from './cached.js';
 import { type ChunkHost, ChunkRun } from './chunk-run.js';
 import { type BatchEntry, Ledger, type StoredChunk } from './entries.js';
 import { answerRecord, failedRecord, type Member } from './member.js';
@@ -39,6 +40,9 @@ export class BatchRun implements ChunkHost {
   readonly #stored = new Map<string, { chunk: StoredChunk; members: Map<number, Member> }>();
   readonly #unsettled = new Set<Member>();
   readonly #outcomes: Out[] = [];
+  readonly #cache: BatchCache | undefined;
+  /** Cache lookups under way: their lines are planned once they miss. */
+  readonly #lookups = new Set<Promise<void>>();
   readonly #sleepers = new Set<{ done: () => void; fail: (error: Error) => void }>();
   #wakeOut: (() => void) | undefined;
   #run = '';
@@ -59,6 +63,7 @@ export class BatchRun implements ChunkHost {
     this.#seq = this.#ledger.chunks.size;
     for (const [model, tokens] of this.#ledger.limits) this.#limits.set(model, tokens);
     this.#planner = new ChunkPlanner(remote.limits, (model) => this.#limit(model));
+    this.#cache = options.cache && new BatchCache(options.cache, options.provider);
   }
 
   get stopping(): boolean {
@@ -89,6 +94,7 @@ export class BatchRun implements ChunkHost {
           this.#wakeOut = resolve;
         });
       }
+      await this.#cache?.drained();
     } finally {
       quiet();
       this.halt();
@@ -127,6 +133,7 @@ export class BatchRun implements ChunkHost {
       this.#read++;
       this.#take(item);
     }
+    while (this.#lookups.size > 0) await Promise.all([...this.#lookups]);
     this.#readingDone = true;
     await this.#collect();
     this.#wake();
@@ -216,7 +223,20 @@ export class BatchRun implements ChunkHost {
       waiting.members.set(at.index, member);
       return;
     }
-    this.#pool(member);
+    if (this.#cache) this.#fromCache(this.#cache, member);
+    else this.#pool(member);
+  }
+
+  /** A new line the cache answers is never uploaded; one it does not goes to a batch. */
+  #fromCache(cache: BatchCache, member: Member): void {
+    const lookup = cache
+      .lookup(member, () => this.now())
+      .then(
+        (record) => (record ? this.#finish(member, { item: member.item, record }) : this.#pool(member)),
+        (error: unknown) => this.#fail(error),
+      );
+    this.#lookups.add(lookup);
+    void lookup.finally(() => this.#lookups.delete(lookup));
   }
 
   #pool(member: Member): void {
@@ -311,6 +331,7 @@ export class BatchRun implements ChunkHost {
     if (result.ok) {
       const times = { startedAt: chunk.startedAt, finishedAt: this.now() };
       const record = answerRecord(member, result, this.options.provider, this.context.pricing, times);
+      if (record.error === null) this.#cache?.store(member, result, record.model ?? member.model);
       this.#finish(member, { item, record });
     } else if (chunk.merged) {
       // Failed in a batch an earlier invocation merged: the line is sent again on purpose (--retry-failed).

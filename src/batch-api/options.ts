@@ -1,3 +1,4 @@
+import type { ResponseCache } from '../cache/store.js';
 import type { Provider } from '../providers/types.js';
 import type { BatchRemote } from './remote.js';
 
@@ -26,6 +27,11 @@ export interface BatchApiOptions {
   readonly collectMs?: number | undefined;
   /** For the poll jitter. @default Math.random */
   readonly random?: (() => number) | undefined;
+  /**
+   * A response cache: lines it answers are not uploaded (record `cached: true`, cost 0), and
+   * every answer a batch brings back is stored, where realtime calls find it too. @default none
+   */
+  readonly cache?: ResponseCache | undefined;
   /** The batch endpoints to use instead of the provider's SDK client's (tests). */
   readonly remote?: BatchRemote | undefined;
 }

@@ -21,12 +21,21 @@ export type KeyedProvider = Pick<Provider, 'kind' | 'endpoint' | 'requestBody'>;
  * (`invalid_request`) for a request its API cannot express, as `send` would.
  */
 export function cacheKey(provider: KeyedProvider, request: ProviderRequest): string {
+  return bodyKey(provider, request.model, provider.requestBody(request));
+}
+
+/** `cacheKey` for a body already built with `provider.requestBody` (a Batch API line's). */
+export function bodyKey(
+  provider: Pick<Provider, 'kind' | 'endpoint'>,
+  model: string | undefined,
+  body: Record<string, unknown>,
+): string {
   const material = {
     v: CACHE_KEY_VERSION,
     kind: provider.kind ?? null,
     endpoint: provider.endpoint ?? null,
-    model: request.model ?? null,
-    body: provider.requestBody(request) ?? null,
+    model: model ?? null,
+    body: body ?? null,
   };
   return createHash('sha256').update(stableJSON(material)).digest('hex');
 }
