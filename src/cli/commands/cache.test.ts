@@ -5,25 +5,14 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutputRecord } from '../../records/types.js';
 import { createSimulator } from '../../simulator/handler.js';
 import { listen, type SimulatorServer } from '../../simulator/listen.js';
-import type { CliIO } from '../io.js';
 import { runCli } from '../main.js';
+import { testIO as sharedTestIO } from '../test-support/test-io.js';
 
-function testIO(cwd: string): CliIO & { out(): string; err(): string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const env = { OPENAI_API_KEY: 'sk-SENTINEL-cli-cache-key' };
-  const signal = new AbortController().signal;
-  return { stdout, stderr, stdin: Readable.from([]), env, cwd, signal, out: () => out, err: () => err };
-}
+const testIO = (cwd: string) => sharedTestIO({ cwd, env: { OPENAI_API_KEY: 'sk-SENTINEL-cli-cache-key' } });
 
 const servers: SimulatorServer[] = [];
 afterEach(async () => {
