@@ -77,17 +77,19 @@ cat >tsconfig.json <<'EOF'
 EOF
 cat >check.ts <<'EOF'
 import { type CallResult, flow, openai, Volley } from 'volley';
-import { type BatchSummary, runBatch } from 'volley/batch';
+import { type RunSummary, runBatch } from 'volley/batch';
 import { instrument } from 'volley/otel';
 import { recordRun } from 'volley/report';
 import { createSimulator } from 'volley/simulator';
 
 const volley: Volley = new Volley({ provider: openai({ apiKey: 'x' }) });
-const summary: Promise<BatchSummary> = runBatch([], { volley, out: 'out.jsonl' });
+const summary: Promise<RunSummary> = runBatch([], { volley, out: 'out.jsonl' });
 const result: Promise<CallResult> = volley.complete({ prompt: 'hi' });
 export { createSimulator, flow, instrument, recordRun, result, summary };
 EOF
-"$repo/node_modules/.bin/tsc" -p tsconfig.json --skipLibCheck && echo "check.ts type-checks against the installed package"
+# (not `tsc && echo`: set -e does not stop on a failure inside an && list)
+"$repo/node_modules/.bin/tsc" -p tsconfig.json --skipLibCheck
+echo "check.ts type-checks against the installed package"
 
 step "npx tsx node_modules/volley/examples/gather.ts"
 npx tsx node_modules/volley/examples/gather.ts
