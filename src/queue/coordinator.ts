@@ -1,13 +1,16 @@
 /**
- * `--queue redis://...` on `volley run`: connects (failing fast, exit 2, when Redis cannot be used)
- * and gives the command the queue executor in place of the local calls. Loaded only when the flag
- * is given, so a local run never loads bullmq or ioredis.
+ * `--queue redis://...` on `volley run` and `volley flow`: connects (failing fast, exit 2, when
+ * Redis cannot be used) and gives the command the queue executor in place of the local calls, or
+ * the flow engine a client whose calls are jobs. Loaded only when the flag is given, so a local run
+ * never loads bullmq or ioredis.
  */
+import type { Clock } from '../clock.js';
 
 import type { CallRequest } from '../providers/types.js';
 import type { Executor } from '../run/types.js';
 import { openCallQueue } from './call-queue.js';
 import { queueExecutor } from './executor.js';
+import { type QueueFlowClient, queueFlowClient } from './flow-client.js';
 import { redisTarget } from './redis-url.js';
 
 export interface Coordinator {
@@ -30,4 +33,28 @@ export async function openCoordinator(
     deadline: options.deadline,
   });
   return { executor, shown: target.shown, close: () => queue.close() };
+}
+
+export interface FlowCoordinator {
+  /** The client the flow executor runs the flow on: its calls go to the workers. */
+  readonly volley: QueueFlowClient;
+  readonly shown: string;
+  close(): Promise<void>;
+}
+
+export async function openFlowCoordinator(
+  url: string,
+  options: { model: string; clock: Clock; timeout?: number | undefined; deadline?: number | undefined },
+): Promise<FlowCoordinator> {
+  const target = redisTarget(url);
+  const queue = await openCallQueue(target);
+  const volley = queueFlowClient({ queue, ...options });
+  return {
+    volley,
+    shown: target.shown,
+    close: async () => {
+      volley.close();
+      await queue.close();
+    },
+  };
 }

@@ -12,7 +12,8 @@ import { stopsLane } from '../retry/decide.js';
 import { concurrently } from '../run/concurrently.js';
 import { failureRecord, resultRecord } from '../run/executors/call-records.js';
 import type { Executor, ExecutorContext, Outcome, WorkItem } from '../run/types.js';
-import type { CallQueue, JobLookup } from './call-queue.js';
+import type { CallQueue } from './call-queue.js';
+import { JobWaits } from './job-waits.js';
 import { type CallJobData, type CallJobResult, callJobId, reviveError } from './protocol.js';
 
 export interface QueueExecutorOptions {
@@ -29,11 +30,6 @@ export interface QueueExecutorOptions {
 interface RunEntry {
   readonly queue: 'run';
   readonly run: string;
-}
-
-interface Waiting {
-  readonly item: WorkItem<CallRequest>;
-  readonly settle: (outcome: Outcome<CallRequest>) => void;
 }
 
 export function queueExecutor(options: QueueExecutorOptions): Executor<CallRequest> {
@@ -61,65 +57,11 @@ export function queueExecutor(options: QueueExecutorOptions): Executor<CallReque
       const earlier = context.journal.entries.find((e): e is RunEntry => (e as RunEntry)?.queue === 'run');
       const run = earlier?.run ?? `r${randomBytes(6).toString('hex')}`;
       const resumed = earlier !== undefined;
-      const waiting = new Map<string, Waiting>();
+      const waits = new JobWaits(queue, context.clock, options.sweepMs);
       let toAdd: { id: string; data: CallJobData }[] = [];
       let flushing: Promise<void> | undefined;
-      let closed = false;
       /** Jobs whose answer the engine has: removed from Redis once the run has every outcome. */
       const answered: string[] = [];
-
-      const finish = (id: string, outcome: (w: Waiting) => Outcome<CallRequest>) => {
-        const entry = waiting.get(id);
-        if (!entry) return; // another run's job, or a duplicate delivery: the first one counted
-        waiting.delete(id);
-        const ended = outcome(entry);
-        if ('record' in ended) answered.push(id);
-        entry.settle(ended);
-      };
-      const apply = (id: string, found: JobLookup) => {
-        if (found.state === 'completed') finish(id, (w) => outcomeOf(w.item, found.result, context));
-        else if (found.state === 'failed') {
-          finish(id, (w) =>
-            outcomeOf(
-              w.item,
-              { ok: false, error: { code: 'unexpected', message: found.reason, attempts: 0 } },
-              context,
-            ),
-          );
-        }
-      };
-      queue.onCompleted((id, result) => {
-        if (!closed) finish(id, (w) => outcomeOf(w.item, result, context));
-      });
-
-      // After a Redis restart (or a missed event), ask about every job still out: answered ones
-      // are taken, and lost ones (a Redis without persistence forgets them) are added again.
-      const sweep = async () => {
-        const ids = [...waiting.keys()];
-        for (let i = 0; i < ids.length && !closed; i += 500) {
-          const chunk = ids.slice(i, i + 500);
-          const found = await queue.lookup(chunk);
-          const lost: { id: string; data: CallJobData }[] = [];
-          for (const [id, entry] of found) {
-            if (entry.state === 'missing' && waiting.has(id))
-              lost.push({ id, data: jobData(waiting.get(id)!.item) });
-            else apply(id, entry);
-          }
-          await queue.add(lost);
-        }
-      };
-      queue.onReconnect(() => void sweep().catch(() => {}));
-      let cancelSweep: (() => void) | undefined;
-      const armSweep = () => {
-        cancelSweep = context.clock.setTimer(() => {
-          void sweep()
-            .catch(() => {})
-            .finally(() => {
-              if (!closed) armSweep();
-            });
-        }, options.sweepMs ?? 10_000);
-      };
-      armSweep();
 
       const jobData = (item: WorkItem<CallRequest>): CallJobData => ({
         v: 1,
@@ -138,7 +80,7 @@ export function queueExecutor(options: QueueExecutorOptions): Executor<CallReque
           toAdd = [];
           await queue.add(batch);
           await context.journal.note({ queue: 'enqueued', run, jobs: batch.length });
-          if (resumed) for (const [id, found] of await queue.lookup(batch.map((j) => j.id))) apply(id, found);
+          if (resumed) waits.apply(await queue.lookup(batch.map((j) => j.id)));
         }
         flushing = undefined;
       };
@@ -146,21 +88,24 @@ export function queueExecutor(options: QueueExecutorOptions): Executor<CallReque
       const start = (item: WorkItem<CallRequest>): Promise<Outcome<CallRequest>> =>
         new Promise((settle) => {
           const id = callJobId(run, item.hash, item.key);
-          waiting.set(id, { item, settle });
-          toAdd.push({ id, data: jobData(item) });
+          const data = jobData(item);
+          waits.wait(id, data, (result) => {
+            if (result === undefined) return settle({ item, abandoned: true });
+            const ended = outcomeOf(item, result, context);
+            if ('record' in ended) answered.push(id);
+            settle(ended);
+          });
+          toAdd.push({ id, data });
           flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
         });
-
       stopping = (what) => {
-        const ids = [...waiting.keys()];
-        if (what === 'all') {
-          // The workers' answers stay in Redis: a rerun takes them without paying again.
-          for (const id of ids) finish(id, (w) => ({ item: w.item, abandoned: true }));
-          return;
-        }
-        void queue.removeWaiting(ids).then((removed) => {
-          for (const id of removed) finish(id, (w) => ({ item: w.item, abandoned: true }));
-        });
+        const ids = waits.ids();
+        // The workers' answers stay in Redis: a rerun takes them without paying again.
+        if (what === 'all') for (const id of ids) waits.giveUp(id);
+        else
+          void queue.removeWaiting(ids).then((removed) => {
+            for (const id of removed) waits.giveUp(id);
+          });
       };
 
       return (async function* () {
@@ -169,8 +114,7 @@ export function queueExecutor(options: QueueExecutorOptions): Executor<CallReque
           context.status({ phase: 'queued', detail: `run ${run} on the queue` });
           yield* concurrently(items, start);
         } finally {
-          closed = true;
-          cancelSweep?.();
+          waits.close();
           await flushing;
           // Jobs not answered yet stay (a rerun takes their answers); all expire after a day.
           await queue.remove(answered).catch(() => {});

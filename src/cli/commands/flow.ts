@@ -25,6 +25,7 @@ Flow:
   --input, -i FILE      inputs, one JSON value per line (required; - for stdin)
   --export NAME         the module's export to run (default: its default export, or its only flow)
   (--in-flight N: inputs in flight at once, default 16)
+  --queue URL           coordinate: the flow runs here, its calls go to 'volley worker's on this Redis
 
 ${engineFlagsUsage}
 
@@ -38,6 +39,7 @@ const options = {
   ...engineFlagOptions,
   input: { type: 'string', short: 'i' },
   export: { type: 'string' },
+  queue: { type: 'string' },
   // An older name for --in-flight, still taken.
   inputs: { type: 'string' },
 } as const;
@@ -57,7 +59,19 @@ export const flowCommand: Command = {
     const clientFlags = Object.fromEntries(
       Object.keys(clientFlagOptions).map((k) => [k, values[k as keyof typeof values]]),
     ) as ClientFlagValues;
-    const client = await clientFromFlags(clientFlags, io);
+    // A coordinator sends nothing itself: the workers call with their own keys.
+    const client = await clientFromFlags(clientFlags, io, { offline: values.queue !== undefined });
+    const queued =
+      values.queue === undefined
+        ? undefined
+        : await (await import('../../queue/coordinator.js')).openFlowCoordinator(values.queue, {
+            model: client.model,
+            clock: client.volley.options.clock,
+            timeout: client.volley.options.timeout,
+            deadline: Number.isFinite(client.volley.options.deadline)
+              ? client.volley.options.deadline
+              : undefined,
+          });
     try {
       if (!values.quiet)
         io.stderr.write(`flow "${target.name}" from ${modulePath} against ${client.description}\n`);
@@ -71,10 +85,11 @@ export const flowCommand: Command = {
         identity,
         input: { name: values.input, ...input },
         reader: flowReader(target.name, { lines: true, identity }),
-        executor: flowExecutor(target, client.volley),
+        executor: flowExecutor(target, queued?.volley ?? client.volley),
         inFlight: 16,
       });
     } finally {
+      await queued?.close();
       await client.close();
     }
   },
