@@ -72,7 +72,9 @@ async function scenario(name: string, processes: number, perProcess: number, hal
         if (!keys[0]) return;
         const h = await admin.hgetall(keys[0]);
         const f = (k: string) => (h[k] === undefined ? '-' : Number(h[k]).toFixed(2));
-        states.push(`em=${f('em')} ed=${f('ed')} t=${f('t')} p=${h['p'] ? 'y' : 'n'}`);
+        states.push(
+          `em=${f('em')} ed=${f('ed')} t=${f('t')} hd=${f('hd')} ct=${f('ct')} p=${h['p'] ? 'y' : 'n'}`,
+        );
       }, 2000)
     : undefined;
   await queue.add(jobs);

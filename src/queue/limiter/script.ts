@@ -189,8 +189,9 @@ if op == 'done' then
   s.t, s.ct = follow(s.t, limT, remT, hdrLimT, freshT, sentT, lowT, s.ct or 0)
 
   -- A 429: every worker pauses, and the budget the server says ran out is emptied. One that our
-  -- budget did not predict (the call went under a known limit) takes 2% off the learned limits,
-  -- at most once a second, down to 90%.
+  -- budget did not predict (the call went under a known limit) takes 1% off the learned limits,
+  -- at most once a second, down to 90%. A stray 429 (a host that stalled, then sent at once)
+  -- costs little; only 429s more often than one per 10 s keep the limits lowered.
   if pause then
     s.p = math.max(s.p or 0, now + pause)
     local blameR = remR == 0 or remT ~= 0
@@ -198,14 +199,14 @@ if op == 'done' then
     if blameR and s.r and s.r > 0 then s.cr = (s.cr or 0) + s.r; s.r = 0 end
     if blameT and s.t and s.t > 0 then s.ct = (s.ct or 0) + s.t; s.t = 0 end
     if sentGen and (limR or limT) and now - (s.hc or -1e18) >= 1000 and headroom > 0.9 then
-      s.hd = math.max(0.9, headroom - 0.02)
+      s.hd = math.max(0.9, headroom - 0.01)
       s.hc = now
       gen = gen + 1
     end
   end
-  -- Every 30 s without an unpredicted 429 gives 1% of the headroom back: a burst of bad luck
+  -- Every 10 s without an unpredicted 429 gives 1% of the headroom back: a burst of bad luck
   -- must not keep every worker below the limit for the rest of the run.
-  if not pause and headroom < 1 and now - (s.hc or now) >= 30000 then
+  if not pause and headroom < 1 and now - (s.hc or now) >= 10000 then
     s.hd = math.min(1, headroom + 0.01)
     s.hc = now
     gen = gen + 1
