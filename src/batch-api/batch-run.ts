@@ -50,6 +50,10 @@ export class BatchRun implements ChunkHost {
   #open = 0;
   #read = 0;
   #readingDone = false;
+  /** Everything read has been planned (or taken up) once. */
+  #collected = false;
+  /** Batches waiting for the enqueued-token limit to have room. */
+  #inRoom = 0;
   #stopping = false;
   #halted = false;
 
@@ -136,6 +140,8 @@ export class BatchRun implements ChunkHost {
     while (this.#lookups.size > 0) await Promise.all([...this.#lookups]);
     this.#readingDone = true;
     await this.#collect();
+    this.#collected = true;
+    this.#detachWhenSubmitted();
     this.#wake();
   }
 
@@ -365,7 +371,10 @@ export class BatchRun implements ChunkHost {
       const limit = this.#limit(model);
       const held = this.#held.get(model) ?? 0;
       if (this.#halted || limit === undefined || held === 0 || held + tokens <= limit) break;
+      this.#inRoom++;
+      this.#detachWhenSubmitted();
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      this.#inRoom--;
     }
     this.enqueued(model, tokens);
   }
@@ -401,6 +410,23 @@ export class BatchRun implements ChunkHost {
 
   changed(): void {
     this.context.status(batchStatus([...this.#active], this.now()));
+    this.#detachWhenSubmitted();
+  }
+
+  /**
+   * `detach`: once every batch is under way (or waits for the enqueued-token limit), the members
+   * still open are given back as `detached` and the run ends; a rerun collects their answers.
+   */
+  #detachWhenSubmitted(): void {
+    if (!this.options.detach || !this.#collected || this.#halted) return;
+    if (this.#stored.size > 0 || this.#planner.size > 0) return;
+    // A batch counts once this invocation has seen it under way; an ended one is merged first.
+    let submitted = 0;
+    for (const chunk of this.#active) if (chunk.created && chunk.view && !chunk.view.ended) submitted++;
+    if (submitted + this.#inRoom < this.#active.size) return;
+    for (const member of [...this.#unsettled])
+      this.#finish(member, { item: member.item, abandoned: true, detached: true });
+    this.halt();
   }
 
   #limit(model: string): number | undefined {

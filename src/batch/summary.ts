@@ -4,7 +4,7 @@ import { formatCount, formatDuration, formatPercent, formatUsd, perMinute } from
 import type { RecordTally, SlowItem } from '../records/tally.js';
 import type { RecordKind } from '../records/types.js';
 
-export type BatchOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal';
+export type BatchOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal' | 'detached';
 
 export interface BatchSummary {
   readonly outcome: BatchOutcome;
@@ -86,6 +86,7 @@ const HEADLINE: Record<BatchOutcome, string> = {
   interrupted: 'interrupted',
   budget: 'stopped at the budget',
   fatal: 'stopped early',
+  detached: 'submitted its batches and detached',
 };
 
 export function formatSummary(s: BatchSummary): string {

@@ -35,6 +35,7 @@ export const clientFlagOptions = {
   'sim-rpm': { type: 'string' },
   'sim-tpm': { type: 'string' },
   'sim-latency': { type: 'string' },
+  'sim-batch-time-scale': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
@@ -71,6 +72,8 @@ export const clientFlagsUsage = `Provider and limits:
   --config FILE         JSON file with any of these flags as keys (flags win)
   --sim                 answer from the built-in simulator instead (fake answers, no key needed)
   --sim-rpm N, --sim-tpm N, --sim-latency 400ms   the simulator's limits and median latency
+  --sim-batch-time-scale N   how much faster its Batch APIs run than real ones (default: 3600,
+                        a 24-hour window in 24 s)
   --quiet, -q           no progress output`;
 
 export type ClientFlagValues = {
@@ -129,6 +132,7 @@ export async function clientFromFlags(
     rpm: numberFlag('sim-rpm', values['sim-rpm']) ?? 3000,
     tpm: numberFlag('sim-tpm', values['sim-tpm']) ?? 2_000_000,
     latencyMedianMs: durationFlag('sim-latency', values['sim-latency']) ?? 400,
+    batches: { timeScale: numberFlag('sim-batch-time-scale', values['sim-batch-time-scale']) ?? 3600 },
   };
 
   if (values.sim === true) {

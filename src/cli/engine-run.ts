@@ -200,6 +200,7 @@ export async function runCommand<P>(spec: EngineCommand<P>): Promise<number> {
       total: spec.input.total,
       inputName: spec.input.name,
       onStart: (tally) => progress.attach(tally),
+      onStatus: (status) => progress.status(status),
     });
   } catch (error) {
     if (error instanceof RunError && error.usage) throw new UsageError(error.message);
@@ -251,7 +252,7 @@ function endOfRun<P>(summary: RunSummary, spec: EngineCommand<P>, tell: NodeJS.W
     );
     return;
   }
-  io.stderr.write(resumeHint(summary, spec));
+  (summary.outcome === 'detached' ? tell : io.stderr).write(resumeHint(summary, spec));
 }
 
 /** What this invocation found against the journal, when it was a resume. */
@@ -275,6 +276,8 @@ function resumeLines(s: RunSummary): string {
 /** The command that goes on; for a budget, the limit to raise (it caps the whole run, not one invocation). */
 function resumeHint<P>(s: RunSummary, spec: EngineCommand<P>): string {
   const args = spec.args.filter((a) => a !== '--force');
+  if (s.outcome === 'detached')
+    return `The batches go on without this process. Collect the answers with the same command: volley ${spec.command} ${args.map(shellQuote).join(' ')}\n`;
   if (s.outcome !== 'budget' || !s.budget)
     return `Resume with: volley ${spec.command} ${args.map(shellQuote).join(' ')}\n`;
   const { reached, remaining, spentUsd, spentTokens, limits } = s.budget;

@@ -27,10 +27,12 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** How a run that returned (rather than threw) ended, as the exit code the README documents. */
-export type RunOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal';
+export type RunOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal' | 'detached';
 
 export function exitCodeForRun(outcome: RunOutcome, anyItemFailed: boolean): ExitCode {
   if (outcome === 'completed') return anyItemFailed ? EXIT.itemsFailed : EXIT.ok;
+  // Handed to a provider's Batch API with --detach: rerunning the command collects the answers.
+  if (outcome === 'detached') return EXIT.ok;
   if (outcome === 'interrupted') return EXIT.interrupted;
   return outcome === 'budget' ? EXIT.budget : EXIT.fatal;
 }

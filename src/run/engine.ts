@@ -150,7 +150,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
       if (stopReason === undefined || reason === 'fatal') stopReason = reason;
       feed.stop();
       if (!stopping.signal.aborted) stopping.abort();
-      if (reason === 'budget') return;
+      if (reason === 'budget' || reason === 'detached') return;
       executor.stop('queued');
       if (cancelGrace.length === 0)
         cancelGrace.push(clock.setTimer(() => executor.stop('all'), options.graceMs ?? 10_000));
@@ -213,6 +213,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
           abandoned++;
           committer.abandon(outcome.item.seq);
           if (outcome.stop) stop('fatal', outcome.stop);
+          else if (outcome.detached) stop('detached');
         }
       }
     } catch (error) {

@@ -15,7 +15,7 @@ import type { OutputWriter } from './output.js';
 import { BadEntry, type EntrySource, openSource } from './source.js';
 import type { ItemReader, LineProblem, ReadEntry, WorkItem } from './types.js';
 
-export type StopReason = 'interrupted' | 'budget' | 'fatal';
+export type StopReason = 'interrupted' | 'budget' | 'fatal' | 'detached';
 
 /** What a resume found in the input, against what the journal holds. */
 export interface ResumeCounts {

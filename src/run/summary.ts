@@ -11,7 +11,7 @@ import type { BudgetLimits, RunBudget } from './budget.js';
 import type { ResumeCounts } from './feed.js';
 
 /** How the invocation ended; `exitCodeForRun` in the CLI maps it. */
-export type RunOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal';
+export type RunOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal' | 'detached';
 
 export interface BudgetState {
   readonly limits: BudgetLimits;

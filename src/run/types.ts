@@ -53,7 +53,16 @@ export type Outcome<P = unknown> =
       /** Anything the library caller may want beside the record (a flow's trace); never journaled. */
       readonly detail?: unknown;
     }
-  | { readonly item: WorkItem<P>; readonly abandoned: true; readonly stop?: Error | undefined };
+  | {
+      readonly item: WorkItem<P>;
+      readonly abandoned: true;
+      readonly stop?: Error | undefined;
+      /**
+       * The item was handed elsewhere and its answer is collected by a rerun (a provider batch
+       * submitted with `--detach`): the run ends `detached`, which is no failure.
+       */
+      readonly detached?: boolean | undefined;
+    };
 
 /** The one interface every way of answering items implements. */
 export type { PriceTier };

@@ -5,7 +5,6 @@ import { dryRun, formatDryRun } from '../../batch/dry-run.js';
 import { Pricing, readPriceFile } from '../../batch/pricing.js';
 import { callsReader } from '../../batch/reader.js';
 import { compileTemplate } from '../../batch/template.js';
-import { callsExecutor } from '../../run/executors/calls.js';
 import { parseFlags, UsageError } from '../args.js';
 import {
   type ClientFlagValues,
@@ -16,6 +15,7 @@ import {
 import { cliIdentity, engineFlagOptions, engineFlagsUsage, openInput, runCommand } from '../engine-run.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command } from '../io.js';
+import { modeExecutor, modeFlagOptions, modeFlagsUsage, runMode } from '../run-mode.js';
 
 const usage = `Usage: volley run <input.jsonl | -> --out <output.jsonl | -> [options]
 
@@ -30,17 +30,20 @@ Lines:
   --queue URL           coordinate: put the lines on this Redis for 'volley worker's to answer
                         (each with its own key) and commit their answers here
 
+${modeFlagsUsage}
+
 ${engineFlagsUsage}
 
 ${clientFlagsUsage}
 
-Exit codes: 0 all answered, 1 some lines failed (see the errors file), 2 bad usage,
+Exit codes: 0 all answered (or, with --detach, submitted), 1 some lines failed (see the errors file), 2 bad usage,
 3 stopped early (bad key, unknown model, unreachable server, journal not writable), 4 budget
 reached, 130 interrupted.`;
 
 const options = {
   ...clientFlagOptions,
   ...engineFlagOptions,
+  ...modeFlagOptions,
   template: { type: 'string' },
   'dry-run': { type: 'boolean' },
   queue: { type: 'string' },
@@ -88,6 +91,11 @@ export const run: Command = {
       throw new UsageError(
         "--cache keeps the answers of this process's calls; with --queue the workers make them: pass --cache to each 'volley worker'.",
       );
+    const mode = runMode(values);
+    if (mode !== 'realtime' && values.queue !== undefined)
+      throw new UsageError(
+        `--queue sends realtime calls through workers; it does not go with --mode ${mode}.`,
+      );
     // A coordinator sends nothing itself: the workers call with their own keys.
     const client = await clientFromFlags(clientFlags, io, { offline: values.queue !== undefined });
     const queued =
@@ -102,6 +110,7 @@ export const run: Command = {
           });
     try {
       const { concurrency, maxConcurrency } = client.volley.options;
+      const chosen = queued ? undefined : await modeExecutor(mode, client, values);
       const identity = cliIdentity(client);
       return await runCommand({
         command: 'run',
@@ -112,8 +121,8 @@ export const run: Command = {
         identity,
         input: { name: inputName, ...input },
         reader: callsReader({ template, model: client.model, identity }),
-        executor: queued?.executor ?? callsExecutor(client.volley),
-        inFlight: Math.max(1024, 2 * (concurrency ?? maxConcurrency)),
+        executor: queued?.executor ?? chosen!.executor,
+        inFlight: chosen?.inFlight ?? Math.max(1024, 2 * (concurrency ?? maxConcurrency)),
       });
     } finally {
       await queued?.close();

@@ -27,7 +27,14 @@ Options:
                         fault rates, each a probability from 0 to 1
   --seed N              seed for answers, latencies and faults (default: 1)
   --require-key-env NAME  answer 401 unless the API key sent equals this variable's value
-  --log FILE            one JSON line per request as it arrives: {"at": epoch ms, "method", "path"}`;
+  --log FILE            one JSON line per request as it arrives: {"at": epoch ms, "method", "path"}
+
+Batch APIs (OpenAI Files + Batches, Anthropic Message Batches):
+  --batch-time-scale N  how many times faster than real time batches run: 3600 makes the 24-hour
+                        window last 24 s (default: 1)
+  --batch-ms-per-line N how long each line of a batch takes, in batch time (default: 1000)
+  --enqueued-token-limit N   prompt tokens per model that OpenAI batches may hold enqueued;
+                        a batch past it fails with token_limit_exceeded (default: none)`;
 
 const options = {
   port: { type: 'string' },
@@ -47,6 +54,9 @@ const options = {
   seed: { type: 'string' },
   'require-key-env': { type: 'string' },
   log: { type: 'string' },
+  'batch-time-scale': { type: 'string' },
+  'batch-ms-per-line': { type: 'string' },
+  'enqueued-token-limit': { type: 'string' },
 } as const;
 
 export const sim: Command = {
@@ -73,6 +83,13 @@ export const sim: Command = {
       },
       apiKey: keyEnv ? requiredEnv(io.env, keyEnv) : undefined,
       models: [],
+      batches: {
+        timeScale: numberFlag('batch-time-scale', values['batch-time-scale']) ?? 1,
+        msPerLine: numberFlag('batch-ms-per-line', values['batch-ms-per-line']) ?? 1000,
+        enqueuedTokenLimit: numberFlag('enqueued-token-limit', values['enqueued-token-limit'], {
+          integer: true,
+        }),
+      },
     });
     const port = values.port === undefined ? 8787 : whole('port', values.port, 65_535);
     const log = values.log === undefined ? undefined : openSync(resolve(io.cwd, values.log), 'a');

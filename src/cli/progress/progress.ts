@@ -5,6 +5,7 @@
 
 import type { Volley } from '../../client/volley.js';
 import type { RecordTally } from '../../records/tally.js';
+import type { ExecutorStatus } from '../../run/types.js';
 import type { CliIO } from '../io.js';
 import { renderBar, renderLine } from './render.js';
 import { ProgressTracker } from './tracker.js';
@@ -18,6 +19,8 @@ export interface ProgressOptions {
 export interface Progress {
   /** Starts showing a run's live tally. */
   attach(stats: RecordTally): void;
+  /** The executor's own state (a provider batch's), shown after the numbers. */
+  status(update: ExecutorStatus): void;
   /** Draws a last time and clears the bar; safe to call twice. */
   stop(): void;
 }
@@ -25,16 +28,18 @@ export interface Progress {
 const CLEAR_LINE = '\r\x1b[2K';
 
 export function startProgress(io: CliIO, volley: Volley, options: ProgressOptions = {}): Progress {
-  if (options.quiet) return { attach() {}, stop() {} };
+  if (options.quiet) return { attach() {}, status() {}, stop() {} };
   const stream = io.stderr;
   const tty = stream.isTTY === true;
   const tracker = new ProgressTracker(volley, () => volley.options.clock.now());
   let attached = false;
+  let detail = '';
   const draw = () => {
     if (!attached) return;
     const snapshot = tracker.snapshot();
-    if (tty) stream.write(CLEAR_LINE + renderBar(snapshot, stream.columns || 80));
-    else stream.write(`${renderLine(snapshot)}\n`);
+    const width = stream.columns || 80;
+    if (tty) stream.write(CLEAR_LINE + `${renderBar(snapshot, width)}${detail}`.slice(0, width - 1));
+    else stream.write(`${renderLine(snapshot)}${detail}\n`);
   };
   const timer = setInterval(draw, options.intervalMs ?? (tty ? 200 : 10_000));
   timer.unref();
@@ -44,6 +49,9 @@ export function startProgress(io: CliIO, volley: Volley, options: ProgressOption
       tracker.attach(stats);
       attached = true;
       if (tty) draw();
+    },
+    status(update) {
+      detail = update.detail ? `  ${update.detail}` : '';
     },
     stop() {
       if (stopped) return;
