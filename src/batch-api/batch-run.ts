@@ -159,7 +159,9 @@ export class BatchRun implements ChunkHost {
     let cancel = () => {};
     const check = () => {
       if (this.#readingDone || this.#halted) return;
-      if (seen === this.#read && (this.#planner.size > 0 || this.#stored.size > 0))
+      // Lines still being looked up in the cache are read, not quiet: they may join this batch.
+      const quietNow = seen === this.#read && this.#lookups.size === 0;
+      if (quietNow && (this.#planner.size > 0 || this.#stored.size > 0))
         void this.#collect().catch((error) => this.#fail(error));
       seen = this.#read;
       cancel = this.context.clock.setTimer(check, this.options.collectMs ?? 2_000);
