@@ -68,6 +68,9 @@ export class Feed<P> implements AsyncIterable<WorkItem<P>> {
   #interrupt: (() => void) | undefined;
   /** An item the budget made wait, handed over first once there is room. */
   #waiting: WorkItem<P> | undefined;
+  /** Which of `counts` that item went into: taken back when it is never sent. */
+  #waitingKind: 'new' | 'changed' | 'retried' = 'new';
+  #takenKind: 'new' | 'changed' | 'retried' = 'new';
 
   constructor(private readonly parts: FeedParts<P>) {
     this.#source = openSource(parts.source);
@@ -127,7 +130,10 @@ export class Feed<P> implements AsyncIterable<WorkItem<P>> {
 
   /** No more items: the one the budget held back was never sent. */
   #end(): void {
-    if (this.#waiting) this.parts.committer.abandon(this.#waiting.seq, false);
+    if (this.#waiting) {
+      this.parts.committer.abandon(this.#waiting.seq, false);
+      this.counts[this.#waitingKind]--;
+    }
     this.#waiting = undefined;
     this.#source.close();
   }
@@ -162,7 +168,10 @@ export class Feed<P> implements AsyncIterable<WorkItem<P>> {
         return undefined;
       }
       const item = this.#take(entry.value, entry.line);
-      if (item) this.#waiting = item;
+      if (item) {
+        this.#waiting = item;
+        this.#waitingKind = this.#takenKind;
+      }
     }
   }
 
@@ -210,13 +219,16 @@ export class Feed<P> implements AsyncIterable<WorkItem<P>> {
           return undefined;
         }
         this.counts.retried++;
+        this.#takenKind = 'retried';
       } else {
         this.counts.changed++;
+        this.#takenKind = 'changed';
       }
       this.parts.tally.forget(state.kind(slot));
       state.retire(slot);
     } else {
       this.counts.new++;
+      this.#takenKind = 'new';
     }
     return {
       seq: committer.open(),

@@ -158,5 +158,8 @@ describe('resume by content', () => {
     expect(second.counts.ok).toBe(22);
     expect(second.budget!.spentUsd).toBeCloseTo(0.000198, 9);
     expect(provider.sent).toHaveLength(44);
+    // The lines each invocation sent: the one the budget held back was not.
+    expect(first.resume).toMatchObject({ new: 22, changed: 0, unchanged: 0 });
+    expect(second.resume).toMatchObject({ new: 22, changed: 0, unchanged: 22 });
   });
 });
