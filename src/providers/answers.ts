@@ -7,11 +7,7 @@ import { ConnectionError, VolleyError } from '../errors.js';
 import { isRecord } from './shared.js';
 import type { ProviderAnswer, ProviderResponse } from './types.js';
 
-interface ResponseMeta {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly requestID: string | undefined;
-}
+type ResponseMeta = { status: number; headers: Headers; requestID: string | undefined };
 
 /** The response for `raw` as `read` reads it; an error `read` throws gets the answer's meta. */
 export function answered(meta: ResponseMeta, raw: unknown, read: () => ProviderAnswer): ProviderResponse {

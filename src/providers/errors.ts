@@ -69,10 +69,10 @@ export interface Sdk {
   /** As in "Check that the base URL points at an OpenAI-compatible API". */
   readonly api: string;
   readonly requestIDHeader: string;
-  readonly headers?: (headers: Headers) => Headers;
-  readonly classify: (body: ErrorBody) => VolleyErrorCode;
+  headers?(headers: Headers): Headers;
+  classify(body: ErrorBody): VolleyErrorCode;
   /** Advice only this API's errors allow; else `genericAdvice`. */
-  readonly advise: (code: VolleyErrorCode, body: ErrorBody, context: ErrorContext) => string | undefined;
+  advise(code: VolleyErrorCode, body: ErrorBody, context: ErrorContext): string | undefined;
 }
 
 /**

@@ -6,18 +6,11 @@ import { AbortError, VolleyError } from '../errors.js';
 import { answered, streamEndedEarly } from './answers.js';
 import type { ErrorContext } from './errors.js';
 import { type Account, requestOptions } from './options.js';
-import type {
-  Provider,
-  ProviderAnswer,
-  ProviderRequest,
-  ProviderResponse,
-  SdkClient,
-  SendContext,
-} from './types.js';
+import type * as types from './types.js';
 
 /** What `.withResponse()` brings back; `data` is undefined for a stream cut before its end. */
 type Posted = { readonly data: unknown; readonly response: Response; readonly request_id?: string | null };
-
+type Options = ReturnType<typeof requestOptions>;
 /** Hands one stream event's text, if any, to the caller. */
 export type Emit = (text: string | undefined) => void;
 
@@ -31,37 +24,24 @@ export interface ProviderInit<M, C> extends Account {
   /** Named in 401 messages. */
   readonly keyEnv: string;
   /** The client to send through, built once the SDK is loaded (or the caller's own). */
-  readonly client: (sdk: M) => C;
+  client(sdk: M): C;
 }
-
-type Options = ReturnType<typeof requestOptions>;
 
 /** What one SDK brings to its providers; `B` is its request body type. */
 export interface Wire<M, C, B extends Record<string, unknown>> extends ProviderInit<M, C> {
   readonly kind: 'openai' | 'anthropic';
-  /** The SDK, imported the first time a provider is built (`once`). */
-  readonly load: () => Promise<M>;
-  readonly requestBody: (request: ProviderRequest) => B;
-  readonly readBody: (
-    body: unknown,
-    model: string,
-    baseURL: string,
-    secrets: readonly string[],
-  ) => ProviderAnswer;
+  /** The SDK's module, imported once, when the first provider is built. */
+  load(): Promise<M>;
+  requestBody(request: types.ProviderRequest): B;
+  readBody(body: unknown, model: string, baseURL: string, secrets: readonly string[]): types.ProviderAnswer;
   /** Posts `body`, streaming when there is an `emit` for each event. */
-  readonly post: (
-    client: C,
-    body: B,
-    request: ProviderRequest,
-    options: Options,
-    emit?: Emit,
-  ) => Promise<Posted>;
+  post(client: C, body: B, request: types.ProviderRequest, options: Options, emit?: Emit): Promise<Posted>;
   /** The response headers as the lane reads them. */
-  readonly headers?: (headers: Headers) => Headers;
-  readonly mapError: (error: unknown, sdk: M, context: ErrorContext) => VolleyError;
+  headers?(headers: Headers): Headers;
+  mapError(error: unknown, sdk: M, context: ErrorContext): VolleyError;
 }
 
-export class SdkProvider<M, C, B extends Record<string, unknown>> implements Provider {
+export class SdkProvider<M, C, B extends Record<string, unknown>> implements types.Provider {
   readonly kind: Wire<M, C, B>['kind'];
   readonly id: string;
   readonly name: string;
@@ -84,49 +64,34 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements Pro
     this.#ready.catch(() => {});
   }
 
-  requestBody(request: ProviderRequest): B {
+  requestBody(request: types.ProviderRequest): B {
     return this.#wire.requestBody(request);
   }
 
-  readBody(body: unknown, model = ''): ProviderAnswer {
+  readBody(body: unknown, model = ''): types.ProviderAnswer {
     return this.#wire.readBody(body, model, this.baseURL, this.#context.secrets);
   }
 
   /** The SDK and the client `send` uses, with this provider's error mapping (see `SdkClient`). */
-  async sdkClient(): Promise<SdkClient<M, C>> {
+  async sdkClient(): Promise<types.SdkClient<M, C>> {
     const { sdk, client } = await this.#ready;
     return { sdk, client, mapError: (error) => this.#wire.mapError(error, sdk, this.#context) };
   }
 
-  async send(request: ProviderRequest, { signal, onDelta }: SendContext): Promise<ProviderResponse> {
+  async send(request: types.ProviderRequest, { signal, onDelta }: types.SendContext) {
     const { sdk, client } = await this.#ready;
     const wire = this.#wire;
     const map = (error: unknown) => wire.mapError(error, sdk, { ...this.#context, model: request.model });
-    return attempt(signal, map, async (child) => {
+    return attempt(signal, map, async (child): Promise<types.ProviderResponse> => {
       const emit = onDelta && ((text: string | undefined) => report(child, onDelta, text));
-      const body = this.requestBody(request);
-      const { data, response, request_id } = await wire.post(
-        client,
-        body,
-        request,
-        requestOptions(child),
-        emit,
-      );
+      const posted = await wire.post(client, this.requestBody(request), request, requestOptions(child), emit);
+      const { data, response } = posted;
       const headers = wire.headers?.(response.headers) ?? response.headers;
-      const meta = { status: response.status, headers, requestID: request_id ?? undefined };
+      const meta = { status: response.status, headers, requestID: posted.request_id ?? undefined };
       if (data === undefined) throw streamEndedEarly(this.baseURL, meta);
       return answered(meta, data, () => this.readBody(data, request.model));
     });
   }
-}
-
-/** `load()` once, the first time it is asked for, so that no SDK is loaded before its provider is built. */
-export function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => {
-    loaded ??= load();
-    return loaded;
-  };
 }
 
 /** The signal's reason when it is a `VolleyError` (a lane's timeout or deadline), else an `AbortError`. */
@@ -151,7 +116,7 @@ async function attempt<T>(
   signal: AbortSignal,
   map: (error: unknown) => VolleyError,
   work: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
+) {
   if (signal.aborted) throw abortReason(signal);
   const child = new AbortController();
   let onAbort = () => {};
@@ -166,17 +131,13 @@ async function attempt<T>(
     return await Promise.race([work(child.signal), aborted]);
   } catch (error) {
     if (signal.aborted) throw abortReason(signal);
-    if (error instanceof DeltaFailure) throw error.error;
-    throw map(error);
+    throw error instanceof DeltaFailure ? error.error : map(error);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
 }
 
-/**
- * Hands streamed text to the caller unless the attempt has been aborted: the SDK may still be
- * reading events it had buffered, which belong to no attempt any more.
- */
+/** Streamed text for the caller, unless the attempt is over: the SDK may still read buffered events. */
 function report(signal: AbortSignal, onDelta: (text: string) => void, text: string | undefined): void {
   signal.throwIfAborted();
   if (text === undefined) return;

@@ -59,10 +59,8 @@ export function quote(text: string, secrets: readonly string[], max = 300): stri
 /** A fetch-style headers value (an SDK error's, say) as `Headers`, if it is one. */
 export function toHeaders(value: unknown): Headers | undefined {
   if (value instanceof Headers || !isRecord(value)) return value instanceof Headers ? value : undefined;
-  const entries =
-    typeof value['entries'] === 'function'
-      ? [...(value as unknown as Headers).entries()]
-      : Object.entries(value);
+  const iterable = typeof value['entries'] === 'function' ? (value as unknown as Headers) : undefined;
+  const entries = iterable ? [...iterable.entries()] : Object.entries(value);
   return new Headers(entries.filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 

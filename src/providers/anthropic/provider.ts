@@ -3,13 +3,13 @@
  * `anthropic-ratelimit-*` headers get the `x-ratelimit-*` names the lane reads.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { type Emit, once, type ProviderInit, SdkProvider } from '../sdk-provider.js';
+import { type Emit, type ProviderInit, SdkProvider } from '../sdk-provider.js';
 import { type MessagesBody, messagesBody, readMessage } from './body.js';
 import { type AnthropicModule, mapAnthropicError } from './errors.js';
 import { translateRateLimitHeaders } from './headers.js';
 import { MessageReader } from './stream.js';
 
-const load = once(() => import('@anthropic-ai/sdk'));
+let sdk: Promise<AnthropicModule> | undefined;
 
 export type AnthropicProvider = SdkProvider<AnthropicModule, Anthropic, MessagesBody>;
 
@@ -20,7 +20,7 @@ export function anthropicProvider(
   return new SdkProvider({
     ...init,
     kind: 'anthropic',
-    load,
+    load: () => (sdk ??= import('@anthropic-ai/sdk')),
     requestBody: (request) => messagesBody(request, defaultMaxTokens),
     readBody: readMessage,
     post,

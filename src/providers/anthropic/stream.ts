@@ -16,50 +16,35 @@ export class MessageReader {
   /** Applies one event; returns the text it adds, if any. */
   add(event: Anthropic.RawMessageStreamEvent): string | undefined {
     if (!isRecord(event)) return undefined;
-    if (event.type === 'message_start') {
+    if (event.type === 'message_start')
       this.#message = { ...event.message, content: [], usage: { ...event.message.usage } };
-      return undefined;
-    }
     const message = this.#message;
     if (message === undefined) return undefined;
-    switch (event.type) {
-      case 'content_block_start':
-        message.content[event.index] = { ...event.content_block };
-        return undefined;
-      case 'content_block_delta':
-        return this.#delta(message.content[event.index], event);
-      case 'content_block_stop':
-        this.#finishBlock(message.content[event.index], event.index);
-        return undefined;
-      case 'message_delta': {
-        if (typeof event.delta?.stop_reason === 'string') {
-          message.stop_reason = event.delta.stop_reason;
-          this.finished = true;
-        }
-        if (event.delta?.stop_sequence !== undefined) message.stop_sequence = event.delta.stop_sequence;
-        // The delta's counts are cumulative; what it leaves out or nulls keeps its start value.
-        const counted = Object.entries(event.usage ?? {}).filter(([, value]) => value != null);
-        message.usage = { ...message.usage, ...Object.fromEntries(counted) };
-        return undefined;
-      }
-      default:
-        return undefined;
+    if (event.type === 'content_block_start') message.content[event.index] = { ...event.content_block };
+    if (event.type === 'content_block_delta') return this.#delta(message.content[event.index], event);
+    if (event.type === 'content_block_stop') this.#finishBlock(message.content[event.index], event.index);
+    if (event.type !== 'message_delta') return undefined;
+    if (typeof event.delta?.stop_reason === 'string') {
+      message.stop_reason = event.delta.stop_reason;
+      this.finished = true;
     }
+    if (event.delta?.stop_sequence !== undefined) message.stop_sequence = event.delta.stop_sequence;
+    // The delta's counts are cumulative; what it leaves out or nulls keeps its start value.
+    const counted = Object.entries(event.usage ?? {}).filter(([, value]) => value != null);
+    message.usage = { ...message.usage, ...Object.fromEntries(counted) };
+    return undefined;
   }
 
   #delta(block: Anthropic.ContentBlock | undefined, { delta, index }: Anthropic.RawContentBlockDeltaEvent) {
-    if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '') {
-      if (block?.type === 'text') block.text += delta.text;
-      return delta.text;
-    }
+    const text = delta?.type === 'text_delta' && typeof delta.text === 'string' ? delta.text : '';
+    if (block?.type === 'text') block.text += text;
     if (delta?.type === 'input_json_delta')
       this.#json.set(index, (this.#json.get(index) ?? '') + delta.partial_json);
-    else if (block?.type === 'thinking' && delta?.type === 'thinking_delta') block.thinking += delta.thinking;
-    else if (block?.type === 'thinking' && delta?.type === 'signature_delta')
-      block.signature += delta.signature;
-    else if (block?.type === 'text' && delta?.type === 'citations_delta')
+    if (block?.type === 'thinking' && delta?.type === 'thinking_delta') block.thinking += delta.thinking;
+    if (block?.type === 'thinking' && delta?.type === 'signature_delta') block.signature += delta.signature;
+    if (block?.type === 'text' && delta?.type === 'citations_delta')
       block.citations = [...(block.citations ?? []), delta.citation];
-    return undefined;
+    return text || undefined;
   }
 
   #finishBlock(block: Anthropic.ContentBlock | undefined, index: number): void {

@@ -1,12 +1,12 @@
 /** Chat completions through an `openai` client (`OpenAI` or `AzureOpenAI`), streaming or not. */
 import type OpenAI from 'openai';
-import { type Emit, once, type ProviderInit, SdkProvider } from '../sdk-provider.js';
+import { type Emit, type ProviderInit, SdkProvider } from '../sdk-provider.js';
 import type { ProviderRequest } from '../types.js';
 import { type ChatBody, chatBody, readCompletion, streamBody } from './body.js';
 import { mapOpenAIError, type OpenAIModule } from './errors.js';
 import { CompletionReader } from './stream.js';
 
-const load = once(() => import('openai'));
+let sdk: Promise<OpenAIModule> | undefined;
 
 /** What `openai()` and `azureOpenAI()` build: they differ only in their account and client. */
 export type OpenAIProvider = SdkProvider<OpenAIModule, OpenAI, ChatBody>;
@@ -15,7 +15,7 @@ export function openAIProvider(init: ProviderInit<OpenAIModule, OpenAI>): OpenAI
   return new SdkProvider({
     ...init,
     kind: 'openai',
-    load,
+    load: () => (sdk ??= import('openai')),
     requestBody: chatBody,
     readBody: readCompletion,
     post,
