@@ -85,11 +85,7 @@ export function notFoundAdvice(status: number | undefined, context: ErrorContext
  * tokens-per-minute limit: the body says "Request too large", or the server says not to retry
  * (`x-should-retry: false`) about a tokens limit. Undefined for any other failure.
  */
-export function tooLargeAdvice(
-  status: number | undefined,
-  message = '',
-  headers?: Headers,
-): string | undefined {
+export function tooLargeAdvice(status: number | undefined, message = '', headers?: Headers) {
   const limitHeader = headers?.get('x-ratelimit-limit-tokens') ?? undefined;
   const refused =
     headers?.get('x-should-retry') === 'false' && (/\btokens?\b|\bTPM\b/i.test(message) || limitHeader);

@@ -33,11 +33,8 @@ export function messagesBody(request: ProviderRequest, defaultMaxTokens: number)
       // Content parts go as they are: the server checks them.
       messages.push({ role, content: content as Anthropic.MessageParam['content'] });
     } else {
-      throw new VolleyError(
-        'invalid_request',
-        `The Anthropic Messages API has no "${String(role)}" role. Send tool results as ` +
-          '"tool_result" content blocks in a user message instead.',
-      );
+      const message = `The Anthropic Messages API has no "${String(role)}" role. Send tool results as "tool_result" content blocks in a user message instead.`;
+      throw new VolleyError('invalid_request', message);
     }
   }
   const instruction = jsonInstruction(request.responseFormat);

@@ -29,6 +29,9 @@ export interface AzureOpenAIProviderOptions extends CommonOptions {
 
 const KNOWN = ['apiKey', 'azureADTokenProvider', 'endpoint', 'baseURL', 'apiVersion', 'deployment'];
 const fn = 'azureOpenAI()';
+function fail(message: string): never {
+  throw new OptionError(`${fn}: ${message}`);
+}
 
 /** A provider for an Azure OpenAI resource, authenticated by a key or by Microsoft Entra ID. */
 export function azureOpenAI(options?: AzureOpenAIProviderOptions): Provider {
@@ -37,22 +40,16 @@ export function azureOpenAI(options?: AzureOpenAIProviderOptions): Provider {
   for (const [a, b] of [
     ['apiKey', 'azureADTokenProvider'],
     ['endpoint', 'baseURL'],
-  ]) {
-    if (opts.has(a!) && opts.has(b!))
-      throw new OptionError(`${fn}: options \`${a}\` and \`${b}\` are mutually exclusive; pass one.`);
+  ] as const) {
+    if (opts.has(a) && opts.has(b)) fail(`options \`${a}\` and \`${b}\` are mutually exclusive; pass one.`);
   }
   const endpoint = opts.url('endpoint') ?? opts.envURL('AZURE_OPENAI_ENDPOINT');
   const baseURL = opts.url('baseURL') ?? (endpoint && `${displayURL(endpoint)}/openai`);
-  if (baseURL === undefined) {
-    throw new OptionError(
-      `${fn}: option \`endpoint\` is required (or set AZURE_OPENAI_ENDPOINT, or pass \`baseURL\`).`,
-    );
-  }
+  if (baseURL === undefined)
+    fail('option `endpoint` is required (or set AZURE_OPENAI_ENDPOINT, or pass `baseURL`).');
   const apiVersion = opts.string('apiVersion') ?? opts.readEnv('OPENAI_API_VERSION');
   if (apiVersion === undefined)
-    throw new OptionError(
-      `${fn}: option \`apiVersion\` is required (or set OPENAI_API_VERSION), e.g. "2024-10-21".`,
-    );
+    fail('option `apiVersion` is required (or set OPENAI_API_VERSION), e.g. "2024-10-21".');
   const key = tokenProvider ? undefined : (opts.string('apiKey') ?? opts.readEnv('AZURE_OPENAI_API_KEY'));
   if (key === undefined && tokenProvider === undefined) {
     const message =
@@ -61,13 +58,9 @@ export function azureOpenAI(options?: AzureOpenAIProviderOptions): Provider {
   }
   const deployment = opts.string('deployment');
   const sdkOptions = opts.sdkOptions('OPENAI_LOG');
+  const shownURL = displayURL(baseURL) + (deployment ? `/deployments/${deployment}` : '');
   return openAIProvider({
-    ...account(
-      'azure-openai',
-      displayURL(baseURL) + (deployment ? `/deployments/${deployment}` : ''),
-      key,
-      'entra',
-    ),
+    ...account('azure-openai', shownURL, key, 'entra'),
     name: 'azure.ai.openai',
     // Azure's Batch API lines name the path without the version prefix.
     endpoint: '/chat/completions',
