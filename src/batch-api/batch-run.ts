@@ -56,6 +56,8 @@ export class BatchRun implements ChunkHost {
   #inRoom = 0;
   #stopping = false;
   #halted = false;
+  /** Auto mode past its switch: lines the batches did not answer go here instead (realtime). */
+  #handoff: ((item: WorkItem<CallRequest>) => void) | undefined;
 
   constructor(
     readonly remote: BatchRemote,
@@ -71,7 +73,37 @@ export class BatchRun implements ChunkHost {
   }
 
   get stopping(): boolean {
-    return this.#stopping || this.#halted;
+    return this.#stopping || this.#halted || this.#handoff !== undefined;
+  }
+
+  /** Lines taken and not yet answered, and their estimated prompt tokens. */
+  get open(): { readonly lines: number; readonly tokens: number } {
+    let tokens = 0;
+    for (const member of this.#unsettled) tokens += member.tokens;
+    return { lines: this.#unsettled.size, tokens };
+  }
+
+  /**
+   * Auto mode's switch: open batches are cancelled and what they answered is merged; every line
+   * without an answer (never planned, not yet created, cancelled or failed in a way that may
+   * pass) goes to `handoff` instead, once, and no batch is made any more.
+   */
+  handOff(handoff: (item: WorkItem<CallRequest>) => void): void {
+    this.#handoff = handoff;
+    for (const member of this.#planner.drain()) this.#handOff(member);
+    for (const { members } of this.#stored.values()) for (const m of members.values()) this.#handOff(m);
+    this.#stored.clear();
+    this.cancelAll();
+    this.#wake();
+  }
+
+  #handOff(member: Member): void {
+    if (member.settled) return;
+    member.settled = true;
+    this.#unsettled.delete(member);
+    this.#open--;
+    this.#handoff!(member.item);
+    this.#wake();
   }
 
   now(): number {
@@ -248,6 +280,10 @@ export class BatchRun implements ChunkHost {
   }
 
   #pool(member: Member): void {
+    if (this.#handoff) {
+      this.#handOff(member);
+      return;
+    }
     if (this.stopping) {
       this.#abandon(member);
       return;
@@ -312,7 +348,10 @@ export class BatchRun implements ChunkHost {
     chunk.run().then(
       (ended) => {
         this.#active.delete(chunk);
-        if (ended === 'unsent') for (const member of chunk.members.values()) this.#abandon(member);
+        if (ended === 'unsent')
+          for (const member of chunk.members.values())
+            if (this.#handoff) this.#handOff(member);
+            else this.#abandon(member);
         this.#afterChunk();
       },
       (error: unknown) => {
@@ -345,6 +384,8 @@ export class BatchRun implements ChunkHost {
       // Failed in a batch an earlier invocation merged: the line is sent again on purpose (--retry-failed).
       member.attempts = 0;
       this.#pool(member);
+    } else if (this.#handoff && shouldRetry(result.error)) {
+      this.#handOff(member);
     } else if (
       shouldRetry(result.error) &&
       member.attempts < (this.options.maxAttempts ?? 3) &&

@@ -40,6 +40,13 @@ export class ManualClock implements Clock {
   get pendingTimers(): number {
     return this.#timers.size;
   }
+
+  /** When the earliest timer is due; undefined when none is armed. */
+  get nextTimerAt(): number | undefined {
+    let next: number | undefined;
+    for (const { at } of this.#timers.values()) if (next === undefined || at < next) next = at;
+    return next;
+  }
 }
 
 export async function flushMicrotasks(): Promise<void> {

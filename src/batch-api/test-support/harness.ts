@@ -14,10 +14,10 @@ import type { Provider } from '../../providers/types.js';
 import type { OutputRecord } from '../../records/types.js';
 import { runEngine } from '../../run/engine.js';
 import type { RunSummary } from '../../run/summary.js';
-import type { Executor } from '../../run/types.js';
+import type { Executor, ExecutorStatus } from '../../run/types.js';
 import { createSimulator, type Simulator } from '../../simulator/handler.js';
 import type { SimulatorOptions } from '../../simulator/options.js';
-import { ManualClock, settleOn } from '../../test-support/manual-clock.js';
+import { ManualClock } from '../../test-support/manual-clock.js';
 import { batchApiExecutor } from '../executor.js';
 import type { BatchApiOptions } from '../options.js';
 
@@ -45,6 +45,9 @@ interface RunMore {
   readonly stepMs?: number;
   readonly limitMs?: number;
   readonly retryFailed?: boolean;
+  readonly onStatus?: (status: ExecutorStatus) => void;
+  /** No journal: nothing waits for the disk, so the manual clock's times are the run's own. */
+  readonly noJournal?: boolean;
 }
 
 export async function harness(
@@ -104,9 +107,11 @@ export async function harness(
         inFlight: 1_000_000,
         hardSignal: more.hardSignal,
         retryFailed: more.retryFailed,
+        onStatus: more.onStatus,
+        journal: more.noJournal ? false : undefined,
         graceMs: 0,
       });
-      return settleOn(clock, summary, { stepMs: more.stepMs ?? 1_000, limitMs: more.limitMs ?? 48 * HOUR });
+      return drive(clock, summary, more.stepMs ?? 1_000, more.limitMs ?? 48 * HOUR);
     },
     async records() {
       return (await readFile(out, 'utf8'))
@@ -122,4 +127,30 @@ export function prompts(n: number): string[] {
   return Array.from({ length: n }, (_, i) =>
     JSON.stringify({ custom_id: `q${i + 1}`, prompt: `question ${i + 1}` }),
   );
+}
+
+/**
+ * Moves the clock from one armed timer to the next until `promise` settles (at most `stepMs` at a
+ * time), giving the event loop turns first so that the SDKs' requests (bodies, streams) finish at
+ * the time they were made, however fast the machine is.
+ */
+async function drive<T>(
+  clock: ManualClock,
+  promise: Promise<T>,
+  stepMs: number,
+  limitMs: number,
+): Promise<T> {
+  let settled = false;
+  const mark = () => {
+    settled = true;
+  };
+  promise.then(mark, mark);
+  const end = clock.now() + limitMs;
+  while (!settled && clock.now() < end) {
+    for (let turn = 0; turn < 50 && !settled; turn++) await new Promise((resolve) => setImmediate(resolve));
+    if (settled) break;
+    const next = clock.nextTimerAt;
+    await clock.advance(next === undefined ? stepMs : Math.min(stepMs, Math.max(0, next - clock.now())));
+  }
+  return promise;
 }
