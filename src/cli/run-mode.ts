@@ -67,6 +67,8 @@ export async function modeExecutor(
     detach: values.detach,
     enqueuedTokens: numberFlag('enqueued-tokens', values['enqueued-tokens'], { integer: true }),
     maxAttempts: numberFlag('max-attempts', values['max-attempts'], { integer: true }),
+    // --cache: lines answered before are not uploaded, and the batches' answers are kept.
+    cache: client.volley.options.cache,
   });
   // Every line goes in a batch at once: the whole input is read ahead (up to a million lines).
   return { executor, inFlight: 1_000_000 };
