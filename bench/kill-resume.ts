@@ -234,9 +234,11 @@ function describe(moment: Moment): string {
 
 /** Which step of the end of the invocation the kill left the files in. */
 async function phase(): Promise<string> {
+  // The compacted journal is written alongside the run: only its seal says the run was ending.
   const compact = await exists(`${journal}.compact`);
   const partial = await exists(`${out}.partial`);
-  if (compact) return 'before the journal rename';
+  if (await sealed()) return 'sealed, before the journal rename';
+  if (compact) return 'mid-run';
   if (partial) return 'between the renames';
   return (await exists(out)) ? 'output in place' : 'no output yet';
 }
