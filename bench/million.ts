@@ -4,6 +4,8 @@
  * halfway (what its journal holds kept, the rest sent), then of a rerun with nothing changed. Each phase
  * runs in its own process, so each peak RSS is its own. From the repository root:
  *   npx tsx bench/million.ts [lines]
+ *   VOLLEY_BENCH_TPM=1000000000 npx tsx bench/million.ts   the same with a tokens budget (a limit
+ *                                                          too high to pace: every prompt is counted)
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -41,7 +43,9 @@ if (phase === undefined) {
   const dir = dirArg!;
   const input = join(dir, 'in.jsonl');
   const out = join(dir, 'out.jsonl');
-  const volley = new Volley({ provider: echoProvider(), model: 'echo' });
+  const tpm = process.env['VOLLEY_BENCH_TPM'];
+  const limits = tpm === undefined ? {} : { limits: { tpm: Number(tpm) } };
+  const volley = new Volley({ provider: echoProvider(), model: 'echo', ...limits });
   const started = performance.now();
   const summary = await runBatch(readFileLines(input), {
     volley,
@@ -62,6 +66,7 @@ if (phase === undefined) {
     JSON.stringify({
       phase,
       lines,
+      tpm: tpm === undefined ? null : Number(tpm),
       outcome: summary.outcome,
       answered: summary.counts.ok,
       kept: summary.resume.unchanged,

@@ -69,6 +69,8 @@ describe('flags', () => {
     [['sim', '--rpm', '-5'], /`--rpm` to be a number greater than 0, got -5/],
     [['sim', '--port', '70000'], /--port takes a number from 0 to 65535/],
     [['sim', '--fail-500', '-0.1'], /--fail-500 takes a number from 0 to 1/],
+    [['sim', '--reset-format', 'iso'], /--reset-format takes one of duration, seconds, timestamp, got 'iso'/],
+    [['sim', '--fixed-reset', 'soon'], /--fixed-reset takes a duration above 0/],
     [['run', 'in.jsonl', '-o', 'o.jsonl', '--provider', 'antropic'], /Did you mean 'anthropic'\?/],
     [['run', 'in.jsonl', '-o', 'o.jsonl', '--sim', '--base-url', 'http://h/v1'], /--sim and --base-url/],
     [['run', 'in.jsonl', '-o', 'no/o.jsonl', '--sim'], /The folder \S+no does not exist: .* another --out\./],

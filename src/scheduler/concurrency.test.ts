@@ -16,8 +16,9 @@ describe('ConcurrencyLimit', () => {
 
   it('goes to rate × latency plus the burst when the request budget is known', () => {
     const limit = new ConcurrencyLimit({ initial: 4, max: 1000, grow: true });
-    // No answer yet: the latency is at least the time waited, and the cap grows with it.
-    expect(limit.markSaturated(100 / 1000, 10, 0)).toBe(50);
+    // No answer yet: the latency is at least the time waited, and the cap grows with it, looked at
+    // again every 5 ms.
+    expect(limit.markSaturated(100 / 1000, 10, 0)).toBe(5);
     expect(limit.value).toBe(10);
     limit.markSaturated(100 / 1000, 10, 1000);
     expect(limit.value).toBe(160); // 100/s × 1 s × 1.5 + 10

@@ -69,7 +69,7 @@ export class ConcurrencyLimit {
       const latency = this.#fastLatency ?? now - this.#startedAt;
       const needed = Math.min(this.options.max, ratePerMs * latency * LITTLE_MARGIN + burst);
       if (needed > this.#limit) this.#limit = needed;
-      return this.#fastLatency === undefined ? now + 10 * PROBE_STEP_MS : undefined;
+      return this.#fastLatency === undefined ? now + PROBE_STEP_MS : undefined;
     }
     if (this.#answered) return undefined;
     if (now >= this.#nextProbeAt) {

@@ -63,6 +63,7 @@ export class Lane {
   #headReason: WaitReason | undefined;
   #stopped: VolleyError | undefined;
   #outputEstimate: number;
+  #outputSamples = 0;
   #cancelTimer: (() => void) | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #idleWaiters: Array<() => void> = [];
@@ -272,12 +273,8 @@ export class Lane {
       if (this.#inFlight > 0) return { reason: 'unreachable', until: Number.POSITIVE_INFINITY };
       if (now < this.#outage.nextProbeAt) return { reason: 'unreachable', until: this.#outage.nextProbeAt };
     } else if (this.#inFlight >= this.#concurrency.value) {
-      const requests = this.#budget.requests;
-      const probeAt = this.#concurrency.markSaturated(
-        requests ? requests.perMinute / 60_000 : 0,
-        requests ? requests.capacity : 0,
-        now,
-      );
+      const pace = this.#budget.callPace();
+      const probeAt = this.#concurrency.markSaturated(pace.perMs, pace.burst, now);
       // A finishing call pumps again, unless the cap just grew.
       if (this.#inFlight >= this.#concurrency.value)
         return { reason: 'concurrency', until: probeAt ?? Number.POSITIVE_INFINITY };
@@ -404,8 +401,13 @@ export class Lane {
     const usage = response.usage;
     if (!usage) return;
     const maxTokens = job.request.maxTokens;
-    if (maxTokens === undefined)
-      this.#outputEstimate = this.#outputEstimate * 0.9 + usage.completionTokens * 0.1;
+    if (maxTokens === undefined) {
+      // The mean of the answers so far, then a moving average over the last ten or so: the first
+      // answer replaces the default at once instead of a tenth at a time, which would hold calls
+      // back for the default's share of the budget for the first few round trips.
+      const weight = Math.max(0.1, 1 / ++this.#outputSamples);
+      this.#outputEstimate = this.#outputEstimate * (1 - weight) + usage.completionTokens * weight;
+    }
     const charged = usage.promptTokens + (maxTokens ?? usage.completionTokens);
     if (job.estimate !== undefined && job.sent?.tokenBucket === this.#budget.tokens)
       this.#budget.tokens?.adjust(job.estimate - charged, now);

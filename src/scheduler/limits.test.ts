@@ -123,10 +123,10 @@ describe('no head-of-line blocking on tokens', () => {
       { id: 's' },
     );
     await settleOn(clock, Promise.all([big, small]));
-    // Ten small ones fill the bucket at once (eight, then the concurrency probe's next steps at 5
-    // and 10 ms: no rpm is known yet), then one every 100 ms as it refills...
+    // Ten small ones fill the bucket at once (the cap goes to the ten the tokens budget allows at
+    // once), then one every 100 ms as it refills...
     expect([...starts].filter(([id]) => id !== 'big').map(([, at]) => at)).toEqual([
-      0, 0, 0, 0, 0, 0, 0, 0, 5, 10, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000,
     ]);
     // ...and the big one keeps its place until it is alone, then goes on a full bucket. Before,
     // it went at 0 into a debt of 2,000 tokens that held every small one back for two seconds.
@@ -158,6 +158,50 @@ describe('no head-of-line blocking on tokens', () => {
     // goes to it once 900 tokens are back. Without that, small ones would take every 100 forever.
     expect(starts.get('b')).toBe(1700);
     expect(small.slice(10)).toEqual([1800, 1900, 2000, 2100, 2200, 2300, 2400, 2500, 2600, 2700]);
+  });
+});
+
+describe('a tokens budget kept busy from the first round trip', () => {
+  it('grows the concurrency cap to what the tokens budget allows at once, not a step at a time', async () => {
+    // 60,000 tokens a minute, a one-second bucket of 1,000: a hundred calls of 10 at once, then one
+    // every 10 ms as it refills. Before, the cap (8, then the probe's steps) held them back.
+    const { clock, volley, starts } = setup(
+      async (_r, ctx) => {
+        await sleep(clock, 50, ctx.signal);
+        return plain('ok');
+      },
+      { limits: { tpm: 60_000 } },
+    );
+    const done = volley.all(
+      Array.from({ length: 120 }, () => costing(10)),
+      { id: 'c' },
+    );
+    await settleOn(clock, done);
+    const times = starts.map(([, at]) => at);
+    expect(times.slice(0, 100)).toEqual(Array(100).fill(0));
+    expect(times.slice(100)).toEqual(Array.from({ length: 20 }, (_, i) => 10 * (i + 1)));
+  });
+
+  it('takes the first answer as the typical answer length at once, not a tenth of it', async () => {
+    // 1,000 tokens in the bucket; 'hi' is 7 with its framing. Before any answer, a call reserves the
+    // default 256 for its answer (263): three go. The first answer (20 tokens) makes it 27.
+    const { clock, volley, starts } = setup(
+      async (_r, ctx) => {
+        await sleep(clock, 100, ctx.signal);
+        return {
+          ...plain('ok'),
+          usage: { promptTokens: 7, completionTokens: 20, totalTokens: 27 },
+        };
+      },
+      { limits: { tpm: 60_000, concurrency: 100 } },
+    );
+    const done = volley.settle(Array.from({ length: 12 }, () => ({ prompt: 'hi' })));
+    await clock.advance(100);
+    // Three at once and a fourth once 263 have refilled; at 100 the first three answers give back
+    // 236 of their 263 each, enough for the other eight at 27 each. With a tenth of the first
+    // answer's length (an estimate of 239), two would go.
+    expect(starts.map(([, at]) => at)).toEqual([0, 0, 0, 52, ...Array(8).fill(100)]);
+    await settleOn(clock, done);
   });
 });
 

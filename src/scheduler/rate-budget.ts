@@ -61,6 +61,11 @@ export class RateBudget {
   readonly #taken = { requests: 0, tokens: 0 };
   /** A headers object already read and found to carry no rate-limit figures (a shared empty one). */
   #bare: Headers | undefined;
+  /**
+   * Log of the typical tokens a call takes, averaged over the calls sent: a geometric mean, so that
+   * one call of 15,000 tokens among calls of 80 does not make the typical call look large.
+   */
+  #logCost: number | undefined;
 
   constructor(
     private readonly options: RateBudgetOptions,
@@ -92,6 +97,10 @@ export class RateBudget {
     if (requests === undefined && bucket === undefined) return undefined;
     requests?.take(1, now);
     bucket?.take(tokens, now);
+    if (bucket && tokens > 0) {
+      const log = Math.log(tokens);
+      this.#logCost = this.#logCost === undefined ? log : this.#logCost * 0.9 + log * 0.1;
+    }
     this.#taken.requests++;
     this.#taken.tokens += tokens;
     return {
@@ -104,6 +113,26 @@ export class RateBudget {
       requestBucket: requests,
       tokenBucket: bucket,
     };
+  }
+
+  /**
+   * The pace the budgets allow in calls: per millisecond, and at once (the burst), the tighter of
+   * the requests budget and the tokens budget over the typical call. Zeros while neither is known
+   * (the tokens budget is not known in calls until one has been sent).
+   */
+  callPace(): { readonly perMs: number; readonly burst: number } {
+    let perMs = Number.POSITIVE_INFINITY;
+    let burst = Number.POSITIVE_INFINITY;
+    if (this.requests) {
+      perMs = this.requests.perMinute / 60_000;
+      burst = this.requests.capacity;
+    }
+    if (this.tokens && this.#logCost !== undefined) {
+      const cost = Math.exp(this.#logCost);
+      perMs = Math.min(perMs, this.tokens.perMinute / 60_000 / cost);
+      burst = Math.min(burst, Math.ceil(this.tokens.capacity / cost)); // a call more is harmless: the budget paces
+    }
+    return perMs === Number.POSITIVE_INFINITY ? { perMs: 0, burst: 0 } : { perMs, burst };
   }
 
   /** Gives back what a call took that the server did not count (it refused the call unread). */

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { OptionError } from '../../options/check.js';
 import { createSimulator, type Simulator } from '../../simulator/handler.js';
 import { listen } from '../../simulator/listen.js';
+import type { ResetFormat } from '../../simulator/options.js';
 import { durationFlag, numberFlag, parseFlags, UsageError } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command } from '../io.js';
@@ -18,7 +19,14 @@ Options:
   --port N              TCP port (default: 8787; 0 picks a free one)
   --host ADDR           interface to bind (default: 127.0.0.1)
   --rpm N, --tpm N      requests / tokens per minute (default: unlimited)
-  --burst 1s            burst window the limits allow at once (default: 1s)
+  --burst 1s            burst window the limits allow at once (default: 1s; 1m holds the
+                        whole minute); a request larger than the token bucket gets a 429 with
+                        x-should-retry: false
+  --reset-format F      how x-ratelimit-reset-* is written: duration (1m30.5s, OpenAI's),
+                        seconds (90.5) or timestamp (RFC 3339, Anthropic's) (default: duration)
+  --fixed-reset 1m30.5s report this as every reset, like a server that names a window's end
+  --no-retry-after      429s carry the x-ratelimit-* headers only, no retry-after(-ms)
+  --no-limit-headers    send remaining and reset without x-ratelimit-limit-*, as Azure does
   --latency 400ms       median latency (default: 400ms)
   --spread X            lognormal spread of the latency, 0 = fixed (default: 0)
   --ms-per-token N      extra latency per output token (default: 0)
@@ -42,6 +50,10 @@ const options = {
   rpm: { type: 'string' },
   tpm: { type: 'string' },
   burst: { type: 'string' },
+  'reset-format': { type: 'string' },
+  'fixed-reset': { type: 'string' },
+  'no-retry-after': { type: 'boolean' },
+  'no-limit-headers': { type: 'boolean' },
   latency: { type: 'string' },
   spread: { type: 'string' },
   'ms-per-token': { type: 'string' },
@@ -69,6 +81,10 @@ export const sim: Command = {
       rpm: numberFlag('rpm', values.rpm),
       tpm: numberFlag('tpm', values.tpm),
       burstWindowMs: durationFlag('burst', values.burst) ?? 1000,
+      resetFormat: resetFormat(values['reset-format']),
+      fixedResetMs: durationFlag('fixed-reset', values['fixed-reset']),
+      retryAfter: values['no-retry-after'] !== true,
+      limitHeaders: values['no-limit-headers'] !== true,
       latencyMedianMs: durationFlag('latency', values.latency) ?? 400,
       latencySpread: rate('spread', values.spread, 10),
       msPerOutputToken: rate('ms-per-token', values['ms-per-token'], 10_000),
@@ -126,6 +142,16 @@ function logArrivals(simulator: Pick<Simulator, 'handle'>, fd: number): Pick<Sim
       return simulator.handle(request);
     },
   };
+}
+
+const RESET_FORMATS: readonly ResetFormat[] = ['duration', 'seconds', 'timestamp'];
+
+function resetFormat(value: string | undefined): ResetFormat {
+  if (value === undefined) return 'duration';
+  const format = RESET_FORMATS.find((f) => f === value);
+  if (format === undefined)
+    throw new OptionError(`--reset-format takes one of ${RESET_FORMATS.join(', ')}, got '${value}'.`);
+  return format;
 }
 
 /** A number from 0 to `max` (a probability by default); 0 when absent. */
