@@ -75,6 +75,23 @@ describe('ConcurrencyLimit', () => {
     expect(limit.value).toBeLessThan(10);
   });
 
+  it("takes a rise of tens of ms over a fast baseline for the client's own event loop, not overload", () => {
+    const limit = new ConcurrencyLimit({ initial: 10, max: 100, grow: true });
+    for (let i = 0; i < 10; i++) limit.onSuccess(1, i);
+    for (let i = 0; i < 10; i++) limit.onSuccess(60, 100 + i * 100); // 60 times the baseline
+    expect(limit.value).toBe(10);
+    for (let i = 0; i < 10; i++) limit.onSuccess(400, 2000 + i * 1000);
+    expect(limit.value).toBeLessThan(10);
+  });
+
+  it('doubles per round trip in slow start, however many answers one look at the queue covers', () => {
+    const limit = new ConcurrencyLimit({ initial: 8, max: 100, grow: true });
+    limit.onAnswer();
+    limit.markSaturated(0, 0, 0); // once, then eight answers before the next look
+    for (let i = 0; i < 8; i++) limit.onSuccess(10, 10);
+    expect(limit.value).toBe(16);
+  });
+
   it('keeps a configured cap fixed: it neither grows nor shrinks', () => {
     const limit = new ConcurrencyLimit({ initial: 3, max: 3, grow: false });
     for (let i = 0; i < 10; i++) {

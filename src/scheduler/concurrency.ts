@@ -17,8 +17,14 @@ export interface ConcurrencyOptions {
   readonly grow: boolean;
 }
 
-/** Latency this many times the baseline counts as overload. */
+/** Latency this many times the baseline counts as overload... */
 const LATENCY_OVERLOAD = 2;
+/**
+ * ...when it is also this many ms above it. A server that queues calls adds hundreds of ms; tens of
+ * ms over a fast baseline are the client's own event loop on a busy machine, and cutting the cap
+ * for them starved a zero-latency server down to one call in flight.
+ */
+const LATENCY_OVERLOAD_MIN_MS = 250;
 /**
  * While nothing has come back from the server, the cap grows every this many ms: by one call, or a
  * sixteenth once past 16 (doubling about every 55 ms). An answer takes a latency, but a 429 comes
@@ -35,7 +41,12 @@ const LITTLE_MARGIN = 1.5;
 export class ConcurrencyLimit {
   #limit: number;
   #slowStart = true;
-  #saturated = false;
+  /**
+   * Successes that may grow the cap: the cap held a call back. In slow start a round's worth (the
+   * cap), so that it doubles per round trip however many answers one look at the queue covers; after
+   * the first decrease, one.
+   */
+  #saturated = 0;
   #fastLatency: number | undefined;
   #baseline: number | undefined;
   #lastDecrease = Number.NEGATIVE_INFINITY;
@@ -62,7 +73,7 @@ export class ConcurrencyLimit {
    * if the cap may grow by then.
    */
   markSaturated(ratePerMs: number, burst: number, now: number): number | undefined {
-    this.#saturated = true;
+    this.#saturated = this.#slowStart ? this.value : 1;
     if (!this.options.grow) return undefined;
     this.#startedAt ??= now;
     if (ratePerMs > 0) {
@@ -91,12 +102,15 @@ export class ConcurrencyLimit {
     if (!this.options.grow) return;
     // The baseline follows the best recent latency, drifting up slowly so it can adapt to longer answers.
     this.#baseline = Math.min(this.#baseline ?? latencyMs, this.#fastLatency) * 1.002;
-    if (this.#fastLatency > LATENCY_OVERLOAD * this.#baseline) {
+    if (
+      this.#fastLatency > LATENCY_OVERLOAD * this.#baseline &&
+      this.#fastLatency - this.#baseline > LATENCY_OVERLOAD_MIN_MS
+    ) {
       this.decrease(0.9, now, latencyMs);
       return;
     }
-    if (!this.#saturated) return;
-    this.#saturated = false;
+    if (this.#saturated === 0) return;
+    this.#saturated--;
     this.#limit = Math.min(this.options.max, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
   }
 
