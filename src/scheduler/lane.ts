@@ -232,6 +232,10 @@ export class Lane {
         // every smaller call behind it: it goes once it has waited a refill of what it needs, or
         // when no one else is waiting.
         const intoDebt = cost > tokens.capacity;
+        // Only a call the budget holds back needs an exact count: until then the estimate from
+        // characters (which errs high) costs nothing, and the tables (70 MB, a quarter of a second)
+        // stay unloaded.
+        if ((wait > 0 || intoDebt) && job.promptTokens === undefined) loadTokenizer();
         if (wait > 0 || intoDebt) {
           job.tokensShortSince ??= now;
           const reserveAt = job.tokensShortSince + (cost * 60_000) / tokens.perMinute;
@@ -363,15 +367,14 @@ export class Lane {
 
   /**
    * Prompt tokens by the tokenizer, plus `maxTokens` or the typical answer length seen so far.
-   * Until the tokenizer is loaded (in the background, off the first request's path) the prompt is
-   * estimated from its characters and counted again at the next look.
+   * Until the tokenizer is loaded (in the background, off the first request's path, once a call
+   * waits for tokens) the prompt is estimated from its characters and counted again at the next look.
    */
   #estimate(job: Job): number {
     let prompt = job.promptTokens;
     if (prompt === undefined) {
       const counted = estimateMessageTokens(job.request.messages);
       if (counted.exact) job.promptTokens = counted.tokens;
-      else loadTokenizer();
       prompt = counted.tokens;
     }
     // Counted again at each look, so that calls queued before the first answers use the typical
