@@ -12,3 +12,32 @@ describe('Heap', () => {
     expect(heap.pop()).toBeUndefined();
   });
 });
+
+describe('Heap with items mostly in order', () => {
+  it('pops in order through interleaved pushes and pops, in order or not, and drains all', () => {
+    // A seeded walk: runs of ascending values (the run), with some that jump back (the heap).
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const heap = new Heap<number>((a, b) => a < b);
+    const reference: number[] = [];
+    let next = 0;
+    for (let step = 0; step < 5000; step++) {
+      if (random() < 0.6) {
+        const value = random() < 0.8 ? (next += 1) : Math.floor(random() * next);
+        heap.push(value);
+        reference.push(value);
+        reference.sort((a, b) => a - b);
+      } else {
+        expect(heap.peek()).toBe(reference[0]);
+        expect(heap.pop()).toBe(reference.shift());
+      }
+      expect(heap.size).toBe(reference.length);
+    }
+    expect([...heap.items()].sort((a, b) => a - b)).toEqual(reference);
+    expect(heap.drain().sort((a, b) => a - b)).toEqual(reference);
+    expect(heap.size).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import type { VolleyError } from '../errors.js';
 import type { ProviderRequest } from '../providers/types.js';
 import type { ExponentialBackoff } from '../retry/backoff.js';
+import type { Attempt } from './attempt.js';
 import type { SentLevels } from './rate-budget.js';
 import type { CallResult } from './types.js';
 
@@ -63,7 +64,7 @@ export class Job {
   /** Made on the first retry: most calls never need one. */
   backoff: ExponentialBackoff | undefined = undefined;
   /** The attempt in flight: its abort switch and when it started. */
-  attempt: AbortController | undefined = undefined;
+  attempt: Attempt | undefined = undefined;
   startedAt = 0;
   /** Set when Volley ends the attempt itself, before the provider has answered. */
   stopReason: StopReason | undefined = undefined;

@@ -12,6 +12,7 @@ import { type BackoffOptions, ExponentialBackoff } from '../retry/backoff.js';
 import { retryDelay, stopsLane } from '../retry/decide.js';
 import { countMessageTokens, estimateMessageTokens, loadTokenizer } from '../tokens/count.js';
 import { retryAfterMs } from '../wire/index.js';
+import { Attempt } from './attempt.js';
 import { ConcurrencyLimit } from './concurrency.js';
 import { attemptError, finalError, laneStoppedError } from './failures.js';
 import { Heap } from './heap.js';
@@ -307,7 +308,7 @@ export class Lane {
     job.startedAt = now;
     job.tokensShortSince = undefined;
     if (this.#outage.since !== undefined) this.#outage.probeSent();
-    const attempt = new AbortController();
+    const attempt = new Attempt(deltasOf(job));
     job.attempt = attempt;
     this.#timeouts.add(job, now);
     if (events.has('started')) {
@@ -322,7 +323,7 @@ export class Lane {
     }
     let sent: Promise<ProviderResponse>;
     try {
-      sent = provider.send(job.request, { signal: attempt.signal, onDelta: deltasOf(job) });
+      sent = provider.send(job.request, attempt);
     } catch (error) {
       sent = Promise.reject(error);
     }

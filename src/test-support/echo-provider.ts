@@ -77,15 +77,17 @@ class EchoProvider implements Provider {
   }
 
   send(request: ProviderRequest, context: SendContext): Promise<ProviderResponse> {
-    const { signal, onDelta } = context;
-    if (signal.aborted) return Promise.reject(abortReason(signal));
+    const { onDelta } = context;
     if (this.#latency === 0) {
+      // Answered before anything could abort it: the signal is not even read (reading it makes it).
       try {
         return Promise.resolve(answer(request, onDelta));
       } catch (error) {
         return Promise.reject(error);
       }
     }
+    const { signal } = context;
+    if (signal.aborted) return Promise.reject(abortReason(signal));
     return new Promise((resolve, reject) => {
       let settled = false;
       const onAbort = () => {

@@ -1,0 +1,27 @@
+import type { SendContext } from '../providers/types.js';
+
+/**
+ * One attempt's abort switch, handed to the provider as its `SendContext`. The `AbortSignal` is
+ * made only when the provider first reads it: most attempts are never aborted, and a controller is
+ * a good share of what a call through a zero-latency provider costs. Aborted before it was read,
+ * the signal is born aborted.
+ */
+export class Attempt implements SendContext {
+  #controller: AbortController | undefined;
+  #aborted = false;
+
+  constructor(readonly onDelta: ((text: string) => void) | undefined) {}
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  abort(): void {
+    this.#aborted = true;
+    this.#controller?.abort();
+  }
+}
