@@ -64,6 +64,14 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
     this.#ready.catch(() => {});
   }
 
+  /** Resolves once the SDK is loaded and the client built (a failure is `send`'s to report). */
+  ready(): Promise<void> {
+    return this.#ready.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   requestBody(request: types.ProviderRequest): B {
     return this.#wire.requestBody(request);
   }

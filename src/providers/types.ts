@@ -97,6 +97,12 @@ export interface Provider {
    */
   readBody(body: unknown, model?: string): ProviderAnswer;
   send(request: ProviderRequest, context: SendContext): Promise<ProviderResponse>;
+  /**
+   * Resolves once `send` can go out at once (its SDK loaded, its client built); a failure is
+   * reported by `send`. The lane waits for it before its first dispatch, so that the time an SDK
+   * takes to load on a busy machine is not taken for the server's silence. @default none: ready
+   */
+  ready?(): Promise<void>;
 }
 
 /**

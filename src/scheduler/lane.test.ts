@@ -45,6 +45,35 @@ describe('lane: concurrency', () => {
   });
 });
 
+describe('lane: a provider still loading its SDK', () => {
+  it('dispatches nothing until the provider is ready, and probes from then, not from the start', async () => {
+    const clock = new ManualClock();
+    let ready = () => {};
+    const provider = Object.assign(
+      fakeProvider(async (_r, ctx) => {
+        await sleep(clock, 100, ctx.signal);
+        return answer('ok');
+      }),
+      { ready: () => new Promise<void>((resolve) => (ready = resolve)) },
+    );
+    const volley = new Volley({ provider, clock, random: () => 0.5 });
+    const starts: number[] = [];
+    volley.on('started', (e) => starts.push(e.at));
+    const done = volley.settle(prompts(40));
+    // Two seconds of loading: the probe, which grows the cap every 5 ms while nothing has come
+    // back, would otherwise have taken them for a silent server and sent all 40.
+    await clock.advance(2000);
+    expect(starts).toEqual([]);
+    ready();
+    await clock.advance(0);
+    expect(starts).toEqual(Array(8).fill(2000));
+    await clock.advance(5);
+    expect(starts).toHaveLength(9);
+    await clock.advance(2000);
+    await done;
+  });
+});
+
 describe('lane: rate budgets', () => {
   it('paces a configured requests-per-minute limit, after a burst the size of one second', async () => {
     const { clock, volley } = setup(async () => answer('ok'), { limits: { rpm: 600 } });

@@ -71,6 +71,8 @@ export class Lane {
   #pumpPending = false;
   /** `volley.pause()`: nothing is dispatched until `hold(false)`. */
   #held = false;
+  /** The provider is not ready to send yet (see `Provider.ready`). */
+  #warming = false;
   readonly #runPump = () => {
     this.#pumpPending = false;
     this.#pump();
@@ -95,6 +97,17 @@ export class Lane {
       job.attempt?.abort();
     });
     this.#outputEstimate = config.outputTokens;
+    // Until the provider can send at once, nothing is dispatched: calls waiting inside `send` for
+    // an SDK to load would look like a server that has not answered yet, and the concurrency probe
+    // would release a flood into a limit it has not had the chance to hear about.
+    const ready = config.provider.ready?.();
+    if (ready) {
+      this.#warming = true;
+      ready.then(() => {
+        this.#warming = false;
+        this.#schedulePump();
+      });
+    }
   }
 
   /** Queues a job; its promise callbacks fire when it settles. */
@@ -272,6 +285,7 @@ export class Lane {
   /** What stops every call of the lane now, and until when; undefined when a call may go. */
   #holdsBack(now: number): { reason: WaitReason; until: number } | undefined {
     if (this.#held) return { reason: 'held', until: Number.POSITIVE_INFINITY }; // `hold(false)` pumps
+    if (this.#warming) return { reason: 'concurrency', until: Number.POSITIVE_INFINITY }; // ready pumps
     if (this.#pausedUntil > now) return { reason: 'paused', until: this.#pausedUntil };
     if (this.#outage.since !== undefined) {
       // One probe at a time: a finishing one pumps again.
