@@ -26,7 +26,8 @@ describe('Heap with items mostly in order', () => {
     let next = 0;
     for (let step = 0; step < 5000; step++) {
       if (random() < 0.6) {
-        const value = random() < 0.8 ? (next += 1) : Math.floor(random() * next);
+        if (random() < 0.8) next++;
+        const value = random() < 0.8 ? next : Math.floor(random() * next);
         heap.push(value);
         reference.push(value);
         reference.sort((a, b) => a - b);
