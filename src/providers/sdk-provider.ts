@@ -64,13 +64,16 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
     this.#ready.catch(() => {});
   }
 
-  /** Resolves once the SDK is loaded and the client built (a failure is `send`'s to report). */
-  ready(): Promise<void> {
-    return this.#ready.then(
+  /**
+   * Resolves once the SDK is loaded and the client built (a failure is `send`'s to report). An
+   * arrow, bound to this instance: a wrapper made with `Object.create(provider)` (the queue's
+   * limited provider) calls it with itself as `this`, which has no `#ready`.
+   */
+  readonly ready = (): Promise<void> =>
+    this.#ready.then(
       () => undefined,
       () => undefined,
     );
-  }
 
   requestBody(request: types.ProviderRequest): B {
     return this.#wire.requestBody(request);
