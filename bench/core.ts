@@ -23,7 +23,7 @@ export interface RateRun {
   readonly wrongAnswers: number;
 }
 
-export async function rateLimitedRun(
+async function rateLimitedRun(
   label: string,
   items: number,
   sim: SimulatorOptions & { rpm: number },
@@ -86,7 +86,7 @@ export async function schedulerThroughput(
   return { calls, ms, perSecond: (calls / ms) * 1000 };
 }
 
-export function describeRun(run: RateRun): string {
+function describeRun(run: RateRun): string {
   const ratio = run.makespanMs / run.ceilingMs;
   const share = (100 * run.rateLimited) / Math.max(1, run.requests);
   return (

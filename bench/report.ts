@@ -24,7 +24,7 @@ const PACKAGES = [
   'tsx',
 ];
 /** The issue's bar: Volley with no limits configured within this share of the best ratio. */
-export const WITHIN = 0.03;
+const WITHIN = 0.03;
 
 export interface ScenarioResult {
   readonly name: ScenarioName;
@@ -140,7 +140,7 @@ const label = (id: string) => CONTENDERS.find((c) => c.id === id)?.label ?? id;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Every item succeeded. */
-export const complete = (run: RunResult) => run.ok === run.items;
+const complete = (run: RunResult) => run.ok === run.items;
 
 /**
  * How Volley with no limits configured fares against the issue's bar: every item done, and a ratio
@@ -200,7 +200,7 @@ const COLUMNS: readonly Column[] = [
 ];
 
 /** The scenario's size and ceiling, in one line. */
-export function details(result: ScenarioResult): string {
+function details(result: ScenarioResult): string {
   const i = result.ideal;
   const pace = Number.isFinite(i.callsPerSecond)
     ? `${i.callsPerSecond.toFixed(2)} calls/s (${i.bound})`
@@ -273,7 +273,7 @@ export function memoryLine(current: MemoryResult | undefined, previous: MemoryRe
   return `batch memory (runBatch, echo provider, own process): ${show(current)} · previous: ${was}`;
 }
 
-export function markdown(results: Results): string {
+function markdown(results: Results): string {
   const m = results.machine;
   const out: string[] = [
     '# Volley benchmark results',

@@ -191,7 +191,7 @@ export function ideal(s: Scenario, tokensPerCall: number): Ideal {
  * Admitted calls until `successes` of them were answered, replaying the simulator's seeded stream:
  * for each admitted request it draws the fault, then the latency (`deliver.ts`), and nothing else.
  */
-export function faultedCalls(sim: SimConfig, successes: number): number {
+function faultedCalls(sim: SimConfig, successes: number): number {
   if (!sim.faults) return successes;
   const rates = Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as Record<FaultKind, number>;
   Object.assign(rates, sim.faults);

@@ -37,10 +37,7 @@ export function runItems(ctx: ContenderContext, ask: (prompt: string) => Promise
 }
 
 /** Starts `one` for every item at once and counts each outcome as it ends. */
-export async function forEachItem(
-  ctx: ContenderContext,
-  one: (item: string) => Promise<unknown>,
-): Promise<Tally> {
+async function forEachItem(ctx: ContenderContext, one: (item: string) => Promise<unknown>): Promise<Tally> {
   const t = tally(ctx);
   await Promise.all(
     ctx.prompts.map((item) =>

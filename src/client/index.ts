@@ -9,4 +9,4 @@ export type {
   VolleyEvents,
   WaitReason,
 } from './types.js';
-export { asVolleyError, Volley } from './volley.js';
+export { Volley } from './volley.js';

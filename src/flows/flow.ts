@@ -44,7 +44,7 @@ export interface Flow<I, O> {
 }
 
 /** Marks flows, also across copies of this package (a flow module loaded by the CLI). */
-export const FLOW: unique symbol = Symbol.for('volley.flow');
+const FLOW: unique symbol = Symbol.for('volley.flow');
 
 export function flow<I, O>(name: string, fn: (input: I, step: Step) => Promise<O>): Flow<I, O> {
   if (typeof name !== 'string' || name === '' || name.includes('/'))

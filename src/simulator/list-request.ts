@@ -1,5 +1,5 @@
 /** Largest list the simulator writes, however many items a prompt asks for. */
-export const MAX_LIST_ITEMS = 100;
+const MAX_LIST_ITEMS = 100;
 
 const NUMBER_WORDS: Readonly<Record<string, number>> = {
   one: 1,

@@ -35,7 +35,7 @@ function tokenCost(word: string): number {
   return cost;
 }
 
-export function pseudoWord(random: Random): string {
+function pseudoWord(random: Random): string {
   return pick(random, LEXICON);
 }
 

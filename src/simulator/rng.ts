@@ -19,7 +19,7 @@ export function mulberry32(seed: number): Random {
 }
 
 /** A standard normal draw (Box-Muller; the second value of the pair is dropped for simplicity). */
-export function normal(random: Random): number {
+function normal(random: Random): number {
   // 1 - u keeps the logarithm away from 0.
   const u = 1 - random();
   const v = random();

@@ -1,4 +1,4 @@
 /** Wire formats read by the client: rate-limit headers, their durations, and retry advice. */
 export { formatDuration, parseDuration } from './duration.js';
-export { type RateLimitHeaders, readRateLimitHeaders } from './rate-limit-headers.js';
+export { readRateLimitHeaders } from './rate-limit-headers.js';
 export { retryAfterMs } from './retry-after.js';

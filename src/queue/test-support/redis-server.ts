@@ -24,7 +24,7 @@ export interface RedisServer {
 }
 
 /** The `redis-server` on the PATH, or undefined. */
-export function findRedisServer(): string | undefined {
+function findRedisServer(): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
     const candidate = join(dir || '.', 'redis-server');
     try {

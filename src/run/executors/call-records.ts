@@ -10,7 +10,7 @@ import type { LineProblem } from '../types.js';
 const ID_PREFIX = `batch_req_${randomBytes(6).toString('hex')}`;
 let idCounter = 0;
 
-export function recordId(): string {
+function recordId(): string {
   return ID_PREFIX + (idCounter++).toString(16).padStart(12, '0');
 }
 

@@ -52,10 +52,8 @@ export interface RecordMeta {
   readonly m?: string;
 }
 
-export interface RecordEntry extends RecordMeta {
-  readonly t: 'r';
-  readonly r: RunRecord;
-}
+// A record line is `{ t: 'r', ...RecordMeta, r: RunRecord }`; it is read in two parts (see
+// splitRecordLine), so that the record's bytes go to the output without a parse and a stringify.
 
 /** A record at rest: it lives in the output at bytes `o` to `o + n`, whose CRC-32 is `x`. */
 export interface IndexEntry extends RecordMeta {
@@ -85,8 +83,6 @@ export interface SealEntry {
   readonly errors: { readonly bytes: number; readonly crc: number } | null;
 }
 
-export type JournalEntry = HeaderEntry | SegmentEntry | IndexEntry | ExecutorEntry | SealEntry;
-
 export function recordMeta(key: string, hash: string, record: RunRecord): RecordMeta {
   const kind = kindOf(record);
   const meta: { -readonly [K in keyof RecordMeta]: RecordMeta[K] } = {
@@ -114,7 +110,7 @@ export function indexLine(meta: RecordMeta, offset: number, length: number, crc:
 }
 
 /** Only the summary's own fields, from a record or index line that has others too. */
-export function metaOf(entry: RecordMeta): RecordMeta {
+function metaOf(entry: RecordMeta): RecordMeta {
   const { k, h, l, s, e, u, c, a, m } = entry;
   const meta: { -readonly [K in keyof RecordMeta]: RecordMeta[K] } = { k, h, l, s, a };
   if (e !== undefined) meta.e = e;
@@ -125,7 +121,7 @@ export function metaOf(entry: RecordMeta): RecordMeta {
 }
 
 /** The separator before the record in a record line: it cannot occur inside a JSON string. */
-export const RECORD_MARK = Buffer.from(',"r":');
+const RECORD_MARK = Buffer.from(',"r":');
 
 /** Splits a record line into its summary and the record's bytes (start and end within `line`). */
 export function splitRecordLine(line: Buffer): { meta: RecordMeta; start: number; end: number } {

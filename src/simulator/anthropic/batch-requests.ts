@@ -2,7 +2,7 @@ import { type AnthropicErrorFields, anthropicErrors } from './errors.js';
 import type { BatchRequest } from './message-batch.js';
 
 export const MAX_REQUESTS = 100_000;
-export const MAX_BYTES = 256 * 1024 * 1024;
+const MAX_BYTES = 256 * 1024 * 1024;
 const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**

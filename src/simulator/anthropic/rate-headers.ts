@@ -19,6 +19,6 @@ export function anthropicRateHeaders(
 }
 
 /** `2025-06-01T12:00:40Z`: RFC 3339 in UTC, rounded up to the second. */
-export function rfc3339Seconds(unixMs: number): string {
+function rfc3339Seconds(unixMs: number): string {
   return new Date(Math.ceil(unixMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }

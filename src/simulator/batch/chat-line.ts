@@ -20,7 +20,7 @@ export type ChatLineResult =
   | { readonly ok: false; readonly status: number; readonly body: { readonly error: ErrorFields } };
 
 /** The chat request of a line, or why the chat endpoint would refuse it. */
-export function readChatLine(body: unknown): ChatRequest | ErrorFields {
+function readChatLine(body: unknown): ChatRequest | ErrorFields {
   const parsed = parseChatRequest(JSON.stringify(body));
   return parsed.ok ? parsed.request : errors.badRequest(parsed.message, parsed.param);
 }
