@@ -7,6 +7,7 @@ import { request as httpRequest } from 'node:http';
 import OpenAI, { APIConnectionError, APIUserAbortError } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, settleOn } from '../test-support/manual-clock.js';
+import { tokenizerLoaded } from '../tokens/count.js';
 import { createSimulator } from './handler.js';
 import { listen, type SimulatorServer } from './listen.js';
 import type { SimulatorOptions } from './options.js';
@@ -26,6 +27,14 @@ async function start(options: SimulatorOptions = {}) {
 }
 
 const hello = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hello' }] };
+
+describe('listen', () => {
+  it('loads the tokenizer before it listens, so its first answers are not held up by the tables', async () => {
+    expect(tokenizerLoaded()).toBe(false);
+    await start();
+    expect(tokenizerLoaded()).toBe(true);
+  });
+});
 
 /**
  * Resolves once `check` holds, stepping the manual clock by 1 ms and yielding to I/O between steps;

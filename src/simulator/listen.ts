@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { loadTokenizer } from '../tokens/count.js';
 import type { Simulator } from './handler.js';
 import { serveNode } from './serve-node.js';
 
@@ -33,6 +34,11 @@ export async function listen(
     throw new TypeError('listen option "host" must be a non-empty string');
   }
 
+  // The simulator counts every prompt's tokens. Its tables load on first use, and that blocks
+  // the process for half a second or more (seconds on a busy machine). A server that is up
+  // answers its first requests at once; one that stalls them makes every client flood it
+  // before the first 429 can come back. So the tables load before it listens.
+  await loadTokenizer();
   let origin: string | undefined; // known once bound, before any request can arrive
   const server = createServer((req, res) => {
     serveNode((request) => simulator.handle(request), req, res, origin).catch(() => res.destroy());
