@@ -28,14 +28,6 @@ async function start(options: SimulatorOptions = {}) {
 
 const hello = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hello' }] };
 
-describe('listen', () => {
-  it('loads the tokenizer before it listens, so its first answers are not held up by the tables', async () => {
-    expect(tokenizerLoaded()).toBe(false);
-    await start();
-    expect(tokenizerLoaded()).toBe(true);
-  });
-});
-
 /**
  * Resolves once `check` holds, stepping the manual clock by 1 ms and yielding to I/O between steps;
  * bounded by steps, not by wall time.
@@ -57,6 +49,12 @@ function until(clock: ManualClock, check: () => boolean, steps = 20_000): Promis
 }
 
 describe('listen', () => {
+  it('loads the tokenizer before it listens, so its first answers are not held up by the tables', async () => {
+    expect(tokenizerLoaded()).toBe(false);
+    await start();
+    expect(tokenizerLoaded()).toBe(true);
+  });
+
   it('serves the SDK over real HTTP, with headers', async () => {
     const { server, client, clock } = await start({ rpm: 100 });
     expect(server.url).toBe(`http://127.0.0.1:${server.port}/v1`);
