@@ -5,9 +5,8 @@
  * invocation appends its own segment to the run record, so a resumed run keeps its history; only
  * starting over (`--force`) starts the record afresh.
  */
-import { writeReport } from '../report/index.js';
 import { recordRun } from '../report/recorder.js';
-import { instrument } from '../telemetry/otel.js';
+import { tracerRegistered } from '../telemetry/registered.js';
 import type { CliClient } from './client-flags.js';
 import type { CliIO } from './io.js';
 
@@ -39,19 +38,23 @@ export async function startRecording(
     onError: (error) =>
       io.stderr.write(`volley: the run record ${path} could not be written: ${String(error)}\n`),
   });
-  const tracing = instrument(client.volley);
+  // OpenTelemetry and the report page are loaded only when used: neither is on the way to the first request.
+  const tracing = tracerRegistered()
+    ? (await import('../telemetry/otel.js')).instrument(client.volley)
+    : undefined;
   let closed: Promise<void> | undefined;
   return {
     path,
     close() {
       closed ??= (async () => {
-        tracing.close();
+        tracing?.close();
         await recorder.close();
       })();
       return closed;
     },
     async writeReport() {
       const html = `${run.stem}.report.html`;
+      const { writeReport } = await import('../report/index.js');
       await writeReport(path, html);
       io.stderr.write(`Report: ${html}\n`);
     },

@@ -38,4 +38,13 @@ describe('start-up', () => {
       files.filter((f) => /^(client|scheduler\/lane|simulator|tokens|batch\/run-batch|run\/)/.test(f)),
     ).toEqual([]);
   });
+
+  it('sends the first request of `volley run` before loading the report page, OpenTelemetry or the dry run', () => {
+    const { files, packages } = staticGraph('cli/commands/run.ts');
+    // The provider SDK comes in by `import()`, started as soon as the provider is built.
+    expect(packages).toEqual([]);
+    expect(
+      files.filter((f) => /^(report\/(index|page|panels)|telemetry\/otel|batch\/dry-run)/.test(f)),
+    ).toEqual([]);
+  });
 });

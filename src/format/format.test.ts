@@ -31,6 +31,13 @@ describe('formatUsd', () => {
     [0.47, '$0.47'],
     [12.345, '$12.35'],
     [1234.5, '$1,234.50'],
+    [1_234_567.891, '$1,234,567.89'],
+    [999.999, '$1,000.00'],
+    [1.005, '$1.01'],
+    [2.675, '$2.68'],
+    [0.015, '$0.02'],
+    [166.98499999999999, '$166.98'],
+    [1e20 + 1, '$100,000,000,000,000,000,000.00'],
   ])('%s reads %s', (usd, text) => {
     expect(formatUsd(usd)).toBe(text);
   });
@@ -39,6 +46,9 @@ describe('formatUsd', () => {
 describe('counts, percentages and rates', () => {
   it('writes counts whole or compact', () => {
     expect(formatCount(1234.4)).toBe('1,234');
+    expect(formatCount(-1_234_567)).toBe('-1,234,567');
+    expect(formatCount(999.6)).toBe('1,000');
+    expect(formatCount(100)).toBe('100');
     expect(formatCount(2.25)).toBe('2.3');
     expect(formatCount(12_345, true)).toBe('12.3k');
     expect(formatCount(4_560_000, true)).toBe('4.56M');

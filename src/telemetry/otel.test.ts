@@ -12,6 +12,7 @@ import { createSimulator } from '../simulator/handler.js';
 import { listen, type SimulatorServer } from '../simulator/listen.js';
 import type { SimulatorOptions } from '../simulator/options.js';
 import { instrument, providerAttributes, tracingEnabled } from './otel.js';
+import { tracerRegistered } from './registered.js';
 
 let exporter: InMemorySpanExporter;
 let provider: BasicTracerProvider | undefined;
@@ -51,6 +52,14 @@ const byCall = (spans: ReadableSpan[], id: string) =>
   spans.find((s) => s.attributes['volley.call_id'] === id)!;
 
 describe('OpenTelemetry', () => {
+  it('tells from the API global, without loading the API, whether a tracer provider is registered', () => {
+    expect(tracerRegistered()).toBe(false);
+    register();
+    expect(tracerRegistered()).toBe(true);
+    trace.disable();
+    expect(tracerRegistered()).toBe(false);
+  });
+
   it('makes every call a GenAI client span, with usage, retries and failures', async () => {
     register();
     expect(tracingEnabled()).toBe(true);

@@ -1,7 +1,6 @@
 /** `volley run <input> --out <output>`: a JSONL file of prompts through the client, resumably. */
 
 import { resolve } from 'node:path';
-import { dryRun, formatDryRun } from '../../batch/dry-run.js';
 import { Pricing, readPriceFile } from '../../batch/pricing.js';
 import { callsReader } from '../../batch/reader.js';
 import { compileTemplate } from '../../batch/template.js';
@@ -69,6 +68,8 @@ export const run: Command = {
     if (values['dry-run']) {
       const pricing = new Pricing(values.prices ? await readPriceFile(resolve(io.cwd, values.prices)) : {});
       const client = await clientFromFlags(clientFlags, io, { offline: true });
+      // Loaded only here: a run that sends needs none of it before its first request.
+      const { dryRun, formatDryRun } = await import('../../batch/dry-run.js');
       try {
         const { rpm, tpm, outputTokens } = client.volley.options;
         const report = await dryRun(input.lines(), {
