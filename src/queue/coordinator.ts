@@ -10,7 +10,7 @@ import type { CallRequest } from '../providers/types.js';
 import type { Executor } from '../run/types.js';
 import { openCallQueue } from './call-queue.js';
 import { queueExecutor } from './executor.js';
-import { type QueueFlowClient, queueFlowClient } from './flow-client.js';
+import { type QueueFlowClient, queuedFlowExecutor, queueFlowClient } from './flow-client.js';
 import { redisTarget } from './redis-url.js';
 
 export interface Coordinator {
@@ -38,6 +38,8 @@ export async function openCoordinator(
 export interface FlowCoordinator {
   /** The client the flow executor runs the flow on: its calls go to the workers. */
   readonly volley: QueueFlowClient;
+  /** The flow executor on `volley`, with the run id it journals so job ids survive a restart. */
+  wrap<P>(executor: Executor<P>): Executor<P>;
   readonly shown: string;
   close(): Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function openFlowCoordinator(
   const volley = queueFlowClient({ queue, ...options });
   return {
     volley,
+    wrap: (executor) => queuedFlowExecutor(executor, volley),
     shown: target.shown,
     close: async () => {
       volley.close();

@@ -43,6 +43,10 @@ export class JobWaits {
     entry.settle(undefined);
   }
 
+  has(id: string): boolean {
+    return this.#waiting.has(id);
+  }
+
   ids(): string[] {
     return [...this.#waiting.keys()];
   }

@@ -85,7 +85,9 @@ export const flowCommand: Command = {
         identity,
         input: { name: values.input, ...input },
         reader: flowReader(target.name, { lines: true, identity }),
-        executor: flowExecutor(target, queued?.volley ?? client.volley),
+        executor: queued
+          ? queued.wrap(flowExecutor(target, queued.volley))
+          : flowExecutor(target, client.volley),
         inFlight: 16,
       });
     } finally {
