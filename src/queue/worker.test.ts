@@ -90,6 +90,30 @@ describeWithRedis('queue workers', () => {
     expect(simulator.stats().duplicateSuccesses).toBe(0);
   });
 
+  it('takes no job until its provider can send (its SDK loaded)', async () => {
+    await setUp();
+    const simulator = createSimulator({ latencyMedianMs: 1, models: [] });
+    const provider = openai({ apiKey: 'k', baseURL: 'http://sim.test/v1', fetch: simulator.fetch, env: {} });
+    let loaded!: () => void;
+    const ready = new Promise<void>((resolve) => {
+      loaded = resolve;
+    });
+    const slow = Object.create(provider, {
+      ready: { value: () => ready },
+      send: { value: provider.send.bind(provider) },
+    });
+    const volley = new Volley({ provider: slow });
+    await queue.add(jobs('slow-sdk', 2));
+    const starting = startWorker({ target: redisTarget(server.url), volley, queueName, concurrency: 4 });
+    // Redis answers a few round trips meanwhile: a worker that had started would have taken both.
+    for (let i = 0; i < 5; i++) await queue.counts();
+    expect(await queue.counts()).toMatchObject({ waiting: 2, active: 0 });
+    loaded();
+    workers.push(await starting);
+    const done = await results(jobs('slow-sdk', 2).map((j) => j.id));
+    expect([...done.values()].every((r) => r.ok)).toBe(true);
+  });
+
   it('never puts the API key in Redis', async () => {
     await setUp();
     const simulator = createSimulator({ latencyMedianMs: 1, models: [], apiKey: SENTINEL });

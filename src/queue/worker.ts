@@ -65,6 +65,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const stalledInterval = positive('stallIntervalMs', options.stallIntervalMs) ?? 15_000;
   const maxStalledCount = wholePositive('maxStalledCount', options.maxStalledCount) ?? 3;
   const { volley } = options;
+  // A job taken before the SDK has loaded (seconds on a busy host) would wait here while other
+  // workers could send it; take none until this worker can send.
+  await volley.options.provider.ready?.();
   const { Worker: BullWorker, WaitingError } = await import('bullmq');
   const connection = await openRedis(options.target);
   const inHand = new Set<AbortController>();
