@@ -11,6 +11,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { decodeRegion, lineRegions } from '../journal/regions.js';
 import { InvalidLine } from './invalid-line.js';
 
@@ -106,20 +107,31 @@ export function readFileLines(path: string): LineSource {
   return readLines(createReadStream(path, { highWaterMark: CHUNK_BYTES }));
 }
 
-/** Non-blank lines of a file, counted without decoding it: the total for progress and ETA. */
+/**
+ * Non-blank lines of a file, counted without decoding it: the total for progress and ETA. One
+ * buffer is read into again and again: a stream's fresh megabyte per chunk is freed only when the
+ * garbage collector gets to it, and a 100 MB input so left tens of MB resident before the run began.
+ */
 export async function countLines(path: string): Promise<number> {
   let count = 0;
   let blank = true;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i]!;
-      if (byte === 10) {
-        if (!blank) count++;
-        blank = true;
-      } else if (blank && byte !== 32 && byte !== 9 && byte !== 13) {
-        blank = false;
+  const chunk = Buffer.allocUnsafe(1024 * 1024);
+  const file = await open(path, 'r');
+  try {
+    for (let read = 1; read > 0; ) {
+      ({ bytesRead: read } = await file.read(chunk, 0, chunk.length, null));
+      for (let i = 0; i < read; i++) {
+        const byte = chunk[i]!;
+        if (byte === 10) {
+          if (!blank) count++;
+          blank = true;
+        } else if (blank && byte !== 32 && byte !== 9 && byte !== 13) {
+          blank = false;
+        }
       }
     }
+  } finally {
+    await file.close();
   }
   return blank ? count : count + 1;
 }

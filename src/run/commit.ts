@@ -54,12 +54,19 @@ export class Committer {
     const { journal, tally, state, writer, budget, clock } = this.parts;
     const text = JSON.stringify(record);
     const meta = recordMeta(item.key, item.hash, record);
+    // While the journal's group is synced (a record waits milliseconds, a thousand of them at
+    // once), only what is still to be done is held: not the request (its prompt) nor the answer's
+    // body, which are in `text` now. What outlives a garbage collection ends up in the old
+    // generation, which V8 then lets grow to a few times what is live.
+    const { seq } = item;
+    const promptChars = item.size?.promptChars;
+    const counted = tallied(record);
     const done = () => {
       state.commit(meta);
-      budget.settle(item.seq, item.size?.promptChars, record.usage?.prompt_tokens);
-      tally.record(record, clock.now());
+      budget.settle(seq, promptChars, counted.usage?.prompt_tokens);
+      tally.record(counted, clock.now());
       try {
-        writer.put(item.seq, { meta, text, detail });
+        writer.put(seq, { meta, text, detail });
       } catch (error) {
         // The output could not be written (a full disk): the record is safe in the journal.
         this.parts.onJournalError(error instanceof Error ? error : new Error(String(error)));
@@ -71,8 +78,8 @@ export class Committer {
       return;
     }
     journal.appendRecord(meta, text).then(done, (error: unknown) => {
-      this.parts.budget.settle(item.seq);
-      this.parts.writer.skip(item.seq);
+      this.parts.budget.settle(seq);
+      this.parts.writer.skip(seq);
       this.#settle();
       this.parts.onJournalError(error instanceof Error ? error : new Error(String(error)));
     });
@@ -107,4 +114,11 @@ export class Committer {
     this.parts.onSettled();
     if (this.#pending === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
+}
+
+/** The fields of a record that the tally reads (`RunRecord`'s), without the answer's body or a flow's input and output. */
+function tallied(record: RunRecord): RunRecord {
+  const { custom_id, line, error, model, attempts, latency_ms, queued_ms, usage, cost_usd, cached } = record;
+  const base = { custom_id, line, error, model, attempts, latency_ms, queued_ms, usage, cost_usd };
+  return cached === undefined ? base : { ...base, cached };
 }

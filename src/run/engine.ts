@@ -255,8 +255,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
     writer.finish(rest);
     if (index && journal && !writer.failed) {
       for (const entry of journal.executorEntries) {
-        const slot = entry.i === undefined ? -1 : state.slot(entry.i);
-        if (slot >= 0 && state.isLive(slot) && state.kind(slot) === 'ok') continue;
+        if (entry.i !== undefined && state.answered(entry.i)) continue;
         index.write(JSON.stringify(entry));
       }
       const seal: SealEntry = {

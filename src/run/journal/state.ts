@@ -3,9 +3,12 @@
  * line and where its text is (a record line in the journal, or an index line pointing into the
  * output), in typed arrays; a million keys take about 30 MB, not a Map of objects. Replay fills
  * it; the engine asks it, for every line it reads, whether the line is new, unchanged or changed.
+ * A key that only this invocation recorded gets no slot: nothing in this invocation asks about it
+ * again (the feed has claimed it, so a repeat is a duplicate), and a later one replays it from the
+ * journal. A fresh run of a million lines so holds no per-key row at all.
  */
 import type { RecordKind } from '../../records/types.js';
-import { KeyMap } from '../keys.js';
+import { IdSet, KeyMap } from '../keys.js';
 import type { RecordMeta } from './entries.js';
 
 const KINDS: readonly RecordKind[] = ['ok', 'failed', 'invalid', 'duplicate'];
@@ -47,7 +50,10 @@ export class RunState {
   /** Everything ever journaled: superseded and dropped records still cost what they cost. */
   readonly spent: Spend = { tokens: 0, usd: 0 };
   readonly answers: AnswerStats = { answers: 0, promptTokens: 0, completionTokens: 0, usd: 0 };
+  /** Keys without a slot whose record this invocation committed as `ok` (see `answeredHere`). */
+  readonly #okHere = new IdSet();
 
+  /** Slots: keys an earlier invocation recorded (this one's new keys take none). */
   get size(): number {
     return this.#size;
   }
@@ -68,13 +74,24 @@ export class RunState {
     if (full) this.spend(meta);
   }
 
-  /** A record this invocation committed: it supersedes the key's earlier record. */
+  /** A record this invocation committed: it supersedes the key's earlier record, if any. */
   commit(meta: RecordMeta): void {
+    this.noteAnswer(meta);
+    this.spend(meta);
+    if (this.keys.get(meta.k) < 0) {
+      this.counts[meta.s]++;
+      if (meta.s === 'ok') this.#okHere.add(meta.k);
+      return;
+    }
     const slot = this.#put(meta.k, meta.h, meta.s, meta.l);
     this.#flags[slot] = LIVE | SEEN;
     this.#length[slot] = 0;
-    this.noteAnswer(meta);
-    this.spend(meta);
+  }
+
+  /** The key's record in the output is an answer (`ok`), whether replayed or committed now. */
+  answered(key: string): boolean {
+    const slot = this.keys.get(key);
+    return slot < 0 ? this.#okHere.has(key) : this.isLive(slot) && this.kind(slot) === 'ok';
   }
 
   spend(meta: RecordMeta): void {
