@@ -15,7 +15,7 @@ describe('--mode auto: batches first, realtime for the rest once the deadline ne
     const executor = autoExecutor({
       batch: { provider: h.provider, model: h.model, pollMs: 60_000, random: () => 0.5 },
       realtime: callsExecutor(volley),
-      deadlineMs: 2 * HOUR,
+      finishBy: { afterMs: 2 * HOUR },
       pace: () => ({ rpm: 60 }),
     });
     const start = h.clock.now();

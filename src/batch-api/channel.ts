@@ -4,8 +4,7 @@ export class Channel<T> implements AsyncIterable<T> {
   readonly #items: T[] = [];
   #ended = false;
   #wake: (() => void) | undefined;
-  /** Clock times the auto executor records beside it: its start, and when it switched (ms in). */
-  startedAt: number | undefined;
+  /** Clock time the auto executor switched to realtime, which it records beside the channel. */
   switchedAt: number | undefined;
 
   push(item: T): void {

@@ -87,6 +87,37 @@ describe('volley run --mode batch-api over HTTP', () => {
     expect(sim.stats().batches).toMatchObject({ filesUploaded: 1, batchesCreated: 1, linesAnswered: 20 });
   });
 
+  it('--mode auto --finish-by: batches first, realtime for the rest, every line paid once', async () => {
+    // A batch line takes 0.6 s here: 20 lines would take 12 s, the run has 3.
+    const { sim, url } = await serve({ batches: { timeScale: 100, msPerLine: 60_000 } });
+    const { dir } = await harness('openai');
+    await writeFile(join(dir, 'in.jsonl'), `${prompts(20).join('\n')}\n`);
+    const io = testIO({ cwd: dir, env: { OPENAI_API_KEY: 'test' } });
+    const args = ['run', 'in.jsonl', '--out', 'out.jsonl', '--mode', 'auto', '--base-url', url];
+    const flags = ['--finish-by', '3s', '--poll', '100ms', '--cancel-allowance', '100ms'];
+    expect(await runCli([...args, ...flags, '-q'], io)).toBe(0);
+    const out = await records(join(dir, 'out.jsonl'));
+    expect(out.map((r) => r.custom_id)).toEqual(prompts(20).map((l) => JSON.parse(l).custom_id));
+    expect(out.every((r) => r.error === null)).toBe(true);
+    const stats = sim.stats();
+    // Which path answered how many depends on the machine's speed; that each was paid once does not.
+    expect(stats.duplicatePaid).toBe(0);
+    expect(stats.batches.linesAnswered + stats.successes).toBe(20);
+    expect(io.out()).toMatch(/\n {2}paths +batch \d+ lines <?\$[\d.]+, realtime \d+ lines .*realtime alone/);
+  });
+
+  it.each([
+    [['--mode', 'auto'], /--mode auto needs --finish-by/],
+    [['--mode', 'auto', '--deadline', '8h'], /--finish-by.*--deadline is each call's own time budget/],
+    [['--finish-by', '8h'], /--finish-by goes with --mode auto/],
+    [['--mode', 'auto', '--finish-by', '8h', '--detach'], /--detach goes with --mode batch-api/],
+    [['--mode', 'auto', '--finish-by', '2026-13-45T99:00Z'], /--finish-by takes a duration such as 8h or a time/],
+  ])('refuses %j', async (flags, message) => {
+    const io = testIO({ env: { OPENAI_API_KEY: 'test' } });
+    expect(await runCli(['run', '-', '--out', '-', ...flags], io)).toBe(2);
+    expect(io.err()).toMatch(message);
+  });
+
   it('refuses batch-only flags without --mode batch-api', async () => {
     const io = testIO({ env: { OPENAI_API_KEY: 'test' } });
     expect(await runCli(['run', '-', '--out', '-', '--detach'], io)).toBe(2);

@@ -33,7 +33,9 @@ export type BatchEntry =
   | { readonly b: 'downloaded'; readonly c: string; readonly ok: number; readonly failed: number }
   /** Planned, but no batch was ever created for it: its items are planned again (not an attempt). */
   | { readonly b: 'dropped'; readonly c: string; readonly why: string }
-  | { readonly b: 'limit'; readonly model: string; readonly tokens: number };
+  | { readonly b: 'limit'; readonly model: string; readonly tokens: number }
+  /** Auto mode: when the run first started, and the clock time it must be done by. */
+  | { readonly b: 'auto'; readonly started: number; readonly deadline: number };
 
 /** A chunk as the journal knows it. */
 export interface StoredChunk {
@@ -56,6 +58,8 @@ export class Ledger {
   readonly chunks = new Map<string, StoredChunk>();
   /** The enqueued-token limit a failed batch taught, by model. */
   readonly limits = new Map<string, number>();
+  /** Auto mode's last journaled deadline, with the run's first start. */
+  auto: { readonly started: number; readonly deadline: number } | undefined;
 
   constructor(entries: readonly unknown[]) {
     for (const entry of entries) this.apply(entry as BatchEntry);
@@ -64,6 +68,7 @@ export class Ledger {
   apply(entry: BatchEntry): void {
     if (entry.b === 'run') this.run = entry.run;
     else if (entry.b === 'limit') this.limits.set(entry.model, entry.tokens);
+    else if (entry.b === 'auto') this.auto = entry;
     else if (entry.b === 'plan') {
       const { c, at, model, keys, hashes, tokens } = entry;
       this.chunks.set(c, { id: c, at, model, keys, hashes, tokens, dropped: false, merged: false });

@@ -40,6 +40,8 @@ export interface BatchSummary {
   readonly ceilingRpm: number | undefined;
   readonly ceilingTpm: number | undefined;
   readonly slowest: readonly SlowItem[];
+  /** The executor's closing word (auto mode: what each path cost), printed under its phase. */
+  readonly closing?: { readonly phase: string; readonly detail?: string | undefined } | undefined;
 }
 
 export function summarize(
@@ -113,6 +115,7 @@ export function formatSummary(s: BatchSummary): string {
   const unpriced = s.unpricedModels.length ? ` (no price for ${s.unpricedModels.join(', ')})` : '';
   const total = earlier > 0 ? `, ${formatUsd(s.totalCostUsd)} with earlier runs` : '';
   lines.push(`  cost       ${formatUsd(s.costUsd)}${total}${unpriced}`);
+  if (s.closing?.detail) lines.push(`  ${s.closing.phase.padEnd(10)} ${s.closing.detail}`);
   const ceiling =
     s.ceilingRpm === undefined
       ? ''

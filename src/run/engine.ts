@@ -180,6 +180,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
       total: options.total,
       onStop: (reason) => stop(reason),
     });
+    let closing: ExecutorStatus | undefined;
     const context: ExecutorContext = {
       clock,
       signal: stopping.signal,
@@ -189,7 +190,10 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
       },
       pricing: options.pricing,
       identity: options.identity,
-      status: (update) => options.onStatus?.(update),
+      status: (update) => {
+        if (update.final) closing = update;
+        options.onStatus?.(update);
+      },
     };
 
     const onSignal = () => stop('interrupted');
@@ -294,6 +298,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
       budget,
       outputCounts: state.counts,
       warnings,
+      closing,
     });
   } finally {
     await Promise.allSettled(opened.map((file) => file.close()));

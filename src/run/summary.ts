@@ -9,6 +9,7 @@ import type { RecordTally, SlowItem } from '../records/tally.js';
 import type { RecordKind } from '../records/types.js';
 import type { BudgetLimits, RunBudget } from './budget.js';
 import type { ResumeCounts } from './feed.js';
+import type { ExecutorStatus } from './types.js';
 
 /** How the invocation ended; `exitCodeForRun` in the CLI maps it. */
 export type RunOutcome = 'completed' | 'interrupted' | 'budget' | 'fatal' | 'detached';
@@ -77,6 +78,8 @@ export interface RunSummary {
   readonly resumable: boolean;
   /** Things the user should know that did not stop the run (a damaged journal repaired, ...). */
   readonly warnings: readonly string[];
+  /** The executor's closing word, if it had one (`ExecutorStatus.final`). */
+  readonly closing: ExecutorStatus | undefined;
 }
 
 export interface SummaryParts {
@@ -90,6 +93,7 @@ export interface SummaryParts {
   readonly budget: RunBudget;
   readonly outputCounts: Readonly<Record<RecordKind, number>>;
   readonly warnings: readonly string[];
+  readonly closing?: ExecutorStatus | undefined;
 }
 
 export function summarize(parts: SummaryParts): RunSummary {
@@ -139,5 +143,6 @@ export function summarize(parts: SummaryParts): RunSummary {
     anyItemFailed: outputCounts.failed + outputCounts.invalid + outputCounts.duplicate > 0,
     resumable: outcome !== 'completed',
     warnings: parts.warnings,
+    closing: parts.closing,
   };
 }

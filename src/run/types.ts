@@ -117,6 +117,8 @@ export interface ExecutorStatus {
   readonly phase: string;
   readonly detail?: string | undefined;
   readonly counts?: Readonly<Record<string, number>> | undefined;
+  /** The executor's closing word (auto mode: what each path cost): the run's summary prints it. */
+  readonly final?: boolean | undefined;
 }
 
 /** A line that cannot be sent: bad input, or a key an earlier line already used. */

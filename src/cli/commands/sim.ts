@@ -41,6 +41,8 @@ Batch APIs (OpenAI Files + Batches, Anthropic Message Batches):
   --batch-time-scale N  how many times faster than real time batches run: 3600 makes the 24-hour
                         window last 24 s (default: 1)
   --batch-ms-per-line N how long each line of a batch takes, in batch time (default: 1000)
+  --batch-fail-500 P    probability that a line fails inside a batch with a 500 nested in its
+                        result (every batch draws again: a resubmitted line may pass)
   --enqueued-token-limit N   prompt tokens per model that OpenAI batches may hold enqueued;
                         a batch past it fails with token_limit_exceeded (default: none)`;
 
@@ -69,6 +71,7 @@ const options = {
   'batch-time-scale': { type: 'string' },
   'batch-ms-per-line': { type: 'string' },
   'enqueued-token-limit': { type: 'string' },
+  'batch-fail-500': { type: 'string' },
 } as const;
 
 export const sim: Command = {
@@ -105,6 +108,7 @@ export const sim: Command = {
         enqueuedTokenLimit: numberFlag('enqueued-token-limit', values['enqueued-token-limit'], {
           integer: true,
         }),
+        faults: { lines: [{ rate: rate('batch-fail-500', values['batch-fail-500']), kind: 'server_error' }] },
       },
     });
     const port = values.port === undefined ? 8787 : whole('port', values.port, 65_535);
