@@ -79,11 +79,22 @@ describe('volley run --mode batch-api over HTTP', () => {
     expect(await runCli([...args, '-q'], first)).toBe(0);
     expect(first.out()).toMatch(/Collect the answers with the same command: volley run in\.jsonl .*--detach/);
     expect(sim.stats().batches).toMatchObject({ filesUploaded: 1, batchesCreated: 1, linesAnswered: 0 });
+    // volley status reads the batches from the lifecycle journal while no run is looking.
+    const away = testIO({ cwd: dir });
+    expect(await runCli(['status', 'out.jsonl'], away)).toBe(0);
+    expect(away.out()).toMatch(
+      /\nbatches +1 \(1 submitted\)\n {2}batch_\w+ submitted: 0\/20 done, 0 failed · gpt-4o-mini · planned/,
+    );
     await clock.advance(25 * 3_600_000); // the batch ends while no run is looking
     const second = testIO({ cwd: dir, env: { OPENAI_API_KEY: 'test' } });
     expect(await runCli([...args, '-q'], second)).toBe(0);
     expect((await records(join(dir, 'out.jsonl'))).length).toBe(20);
     expect(second.out()).toMatch(/volley run finished/);
+    const after = testIO({ cwd: dir });
+    expect(await runCli(['status', 'out.jsonl', '--json'], after)).toBe(0);
+    expect(JSON.parse(after.out()).batches.batches).toMatchObject([
+      { state: 'completed, merged', requests: 20, done: 20, failed: 0 },
+    ]);
     expect(sim.stats().batches).toMatchObject({ filesUploaded: 1, batchesCreated: 1, linesAnswered: 20 });
   });
 
@@ -111,7 +122,10 @@ describe('volley run --mode batch-api over HTTP', () => {
     [['--mode', 'auto', '--deadline', '8h'], /--finish-by.*--deadline is each call's own time budget/],
     [['--finish-by', '8h'], /--finish-by goes with --mode auto/],
     [['--mode', 'auto', '--finish-by', '8h', '--detach'], /--detach goes with --mode batch-api/],
-    [['--mode', 'auto', '--finish-by', '2026-13-45T99:00Z'], /--finish-by takes a duration such as 8h or a time/],
+    [
+      ['--mode', 'auto', '--finish-by', '2026-13-45T99:00Z'],
+      /--finish-by takes a duration such as 8h or a time/,
+    ],
   ])('refuses %j', async (flags, message) => {
     const io = testIO({ env: { OPENAI_API_KEY: 'test' } });
     expect(await runCli(['run', '-', '--out', '-', ...flags], io)).toBe(2);

@@ -48,6 +48,8 @@ export interface StoredChunk {
   file?: string;
   batch?: string;
   status?: string;
+  /** Requests in the batch, done and failed, at its last status. */
+  counts?: readonly [number, number, number];
   dropped: boolean;
   /** Its results were merged into the run by an earlier invocation. */
   merged: boolean;
@@ -77,8 +79,10 @@ export class Ledger {
       if (!chunk) return;
       if (entry.b === 'file') chunk.file = entry.file;
       else if (entry.b === 'batch') chunk.batch = entry.id;
-      else if (entry.b === 'status') chunk.status = entry.s;
-      else if (entry.b === 'dropped') chunk.dropped = true;
+      else if (entry.b === 'status') {
+        chunk.status = entry.s;
+        chunk.counts = entry.n;
+      } else if (entry.b === 'dropped') chunk.dropped = true;
       else if (entry.b === 'merged') chunk.merged = true;
     }
   }

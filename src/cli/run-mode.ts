@@ -81,7 +81,7 @@ export function runMode(values: ModeFlagValues): RunMode {
 }
 
 /** `--finish-by`: a duration (`8h`) from the run's first start, or a date and time. */
-export function finishByFlag(value: string): FinishBy {
+function finishByFlag(value: string): FinishBy {
   if (/^\d{4}-\d\d-\d\d/.test(value)) {
     const at = Date.parse(value);
     if (Number.isNaN(at))

@@ -1,6 +1,7 @@
 /** `volley status <run>`: the live bar's numbers for a running or finished run, from its files. */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { BatchJournalView } from '../../batch-api/journal-view.js';
 import { Pricing, readPriceFile } from '../../pricing/index.js';
 import { RecordTally } from '../../records/tally.js';
 import { runFromTrace } from '../../report/flow-trace.js';
@@ -28,6 +29,9 @@ and tokens per minute against the limits, 429s, retries, failures, tokens, spend
 (<out>.run.jsonl): whichever is given, the other two are found beside it. Done, failures, tokens
 and spend are the journal's records (what the end summary counted, every invocation); rates,
 limits, 429s and what is in flight come from the run record. A flow trace (JSON) works too.
+For --mode batch-api and auto, each provider batch as the journal last saw it (planned,
+uploaded, submitted, then the provider's state: in_progress, completed, expired, ...; merged once
+its answers are in the output), its requests done and failed, and auto's --finish-by.
 
 --json adds "invocations" (times the run was started) and "attempts" (requests sent, every
 invocation) to the figures.
@@ -53,14 +57,21 @@ export const status: Command = {
       values.prices === undefined ? {} : await readPriceFile(resolve(io.cwd, values.prices)),
     );
     const now = Date.now();
-    let result: RunStatus;
+    let result: RunStatus & { batches?: BatchJournalView };
     try {
       result = await statusOf(path, { pricing, now });
     } catch (error) {
       if (error instanceof ReportInputError) throw new UsageError(error.message);
       throw error;
     }
-    io.stdout.write(values.json ? `${JSON.stringify(result)}\n` : formatStatus(result));
+    if (values.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      io.stdout.write(formatStatus(result));
+      if (result.batches)
+        io.stdout.write(
+          (await import('../../batch-api/journal-view.js')).formatBatchView(result.batches, now),
+        );
+    }
     return EXIT.ok;
   },
 };
@@ -70,7 +81,10 @@ export const status: Command = {
  * records the summary counted; rates, limits, 429s and what is in flight from the run record. Either
  * file, or the output they sit beside, gives both.
  */
-async function statusOf(path: string, options: { pricing: Pricing; now: number }): Promise<RunStatus> {
+async function statusOf(
+  path: string,
+  options: { pricing: Pricing; now: number },
+): Promise<RunStatus & { batches?: BatchJournalView }> {
   const fromRecord = async (record: string) => {
     const run = await readRun(record);
     return recordStatus(run, tallyRun(run, options.pricing), options.now);
@@ -93,7 +107,11 @@ async function statusOf(path: string, options: { pricing: Pricing; now: number }
 }
 
 /** The journal's records through the one record tally (every invocation's, resumes included). */
-async function journalFile(path: string, live: RunStatus | undefined, now: number): Promise<RunStatus> {
+async function journalFile(
+  path: string,
+  live: RunStatus | undefined,
+  now: number,
+): Promise<RunStatus & { batches?: BatchJournalView }> {
   if (!(await isRunJournal(path)))
     throw new ReportInputError(
       `${path} was written by an older Volley, whose journal this one does not read: pass its run record (<out>.run.jsonl).`,
@@ -104,7 +122,12 @@ async function journalFile(path: string, live: RunStatus | undefined, now: numbe
   for (const record of journal.records) records.record(record, 0);
   const createdAt = Date.parse(journal.createdAt);
   const info = await stat(path);
-  return journalStatus(
+  // A Batch API or auto run's batches, as its lifecycle journal last saw them.
+  const batches =
+    journal.executorEntries.length === 0
+      ? undefined
+      : (await import('../../batch-api/journal-view.js')).batchJournalView(journal.executorEntries);
+  const status = journalStatus(
     records,
     {
       createdAt: Number.isFinite(createdAt) ? createdAt : info.birthtimeMs,
@@ -114,4 +137,5 @@ async function journalFile(path: string, live: RunStatus | undefined, now: numbe
     live,
     now,
   );
+  return batches && (batches.batches.length > 0 || batches.finishBy) ? { ...status, batches } : status;
 }

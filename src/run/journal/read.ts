@@ -15,8 +15,10 @@ export function readJournalRecords(path: string): {
   /** Times the run was started: one segment each. */
   invocations: number;
   records: RunRecord[];
+  /** What the executors noted (a Batch API run's batches), every executor's, in order. */
+  executorEntries: unknown[];
 } {
-  const { header, state, segments } = replayJournal(path);
+  const { header, state, segments, executorEntries } = replayJournal(path);
   const records: RunRecord[] = [];
   const fd = openSync(path, 'r');
   try {
@@ -35,7 +37,12 @@ export function readJournalRecords(path: string): {
   } finally {
     closeSync(fd);
   }
-  return { createdAt: header.created_at, invocations: segments.length, records };
+  return {
+    createdAt: header.created_at,
+    invocations: segments.length,
+    records,
+    executorEntries: executorEntries.map((entry) => entry.e),
+  };
 }
 
 /** The record as its summary knows it: what a tally reads (no answer, no latency). */

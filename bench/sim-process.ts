@@ -1,0 +1,73 @@
+/**
+ * What the benches that drive the built command line share: `volley sim` in a process of its own
+ * (its address, its `/stats`), and `volley run` as a child process that can be waited for or
+ * killed with -9. Run after `npm run build`, from the repository root.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const cli = join(process.cwd(), 'dist/cli/main.js');
+
+export interface SimProcess {
+  readonly url: string;
+  /** The simulator's counters; a kept-alive connection it has just closed is tried again. */
+  stats<T = Record<string, unknown>>(): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startSim(args: readonly string[]): Promise<SimProcess> {
+  const child = spawn('node', [cli, 'sim', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`volley sim exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening on (\S+)/.exec(String(chunk));
+      if (match) resolve(match[1]!);
+    });
+  });
+  return {
+    url,
+    async stats<T>() {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return (await (await fetch(`${url}/stats`)).json()) as T;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+          await sleep(20);
+        }
+      }
+    },
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+export interface Invocation {
+  readonly child: ChildProcess;
+  /** The exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** `volley run ...args` in `cwd`, with a key that is no secret. */
+export function volley(args: readonly string[], cwd: string, env: Record<string, string> = {}): Invocation {
+  const child = spawn('node', [cli, ...args], {
+    cwd,
+    env: { ...process.env, OPENAI_API_KEY: 'sk-bench', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk));
+  return {
+    child,
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
