@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { Volley } from '../src/client/volley.js';
 import { openai } from '../src/providers/index.js';
-import { connectRedis } from '../src/queue/connect.js';
+import { connectLimiterRedis } from '../src/queue/connect.js';
 import { redisTarget } from '../src/queue/redis-url.js';
 import { type QueueWorker, startWorker } from '../src/queue/worker.js';
 import { sharedLimitClient } from '../src/queue/worker-client.js';
@@ -29,7 +29,7 @@ const concurrency = Number(values.concurrency);
 const workers: QueueWorker[] = [];
 let rateLimited = 0;
 for (let i = 0; i < Number(values.workers); i++) {
-  const redis = await connectRedis(target);
+  const redis = await connectLimiterRedis(target);
   const base = new Volley({
     provider: openai({ apiKey: 'bench-key', baseURL: values['base-url'], env: {} }),
   });

@@ -10,7 +10,7 @@ import { openai } from '../providers/index.js';
 import type { Executor, ExecutorContext } from '../run/types.js';
 import { createSimulator } from '../simulator/handler.js';
 import { type CallQueue, openCallQueue } from './call-queue.js';
-import { connectRedis } from './connect.js';
+import { connectLimiterRedis } from './connect.js';
 import { queuedFlowExecutor, queueFlowClient } from './flow-client.js';
 import { redisTarget } from './redis-url.js';
 import { describeWithRedis, type RedisServer, startRedis } from './test-support/redis-server.js';
@@ -67,7 +67,7 @@ describeWithRedis('volley flow --queue after a coordinator crash', () => {
     first.close();
 
     const simulator = createSimulator({ latencyMedianMs: 2, models: [] });
-    const redis = await connectRedis(redisTarget(server.url));
+    const redis = await connectLimiterRedis(redisTarget(server.url));
     const base = new Volley({
       provider: openai({ apiKey: 'k', baseURL: 'http://sim.test/v1', fetch: simulator.fetch, env: {} }),
     });

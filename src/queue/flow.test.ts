@@ -11,7 +11,7 @@ import { runCli } from '../cli/main.js';
 import { Volley } from '../client/volley.js';
 import { openai } from '../providers/index.js';
 import { createSimulator } from '../simulator/handler.js';
-import { connectRedis } from './connect.js';
+import { connectLimiterRedis } from './connect.js';
 import { redisTarget } from './redis-url.js';
 import { testIO } from './test-support/cli-io.js';
 import { describeWithRedis, type RedisServer, startRedis } from './test-support/redis-server.js';
@@ -35,7 +35,7 @@ describeWithRedis('volley flow --queue', () => {
     const simulator = createSimulator({ latencyMedianMs: 2, models: [] });
     const workers: QueueWorker[] = [];
     for (let i = 0; i < 2; i++) {
-      const redis = await connectRedis(redisTarget(server.url));
+      const redis = await connectLimiterRedis(redisTarget(server.url));
       const base = new Volley({
         provider: openai({
           apiKey: 'worker-key',

@@ -13,7 +13,7 @@ import { Volley } from '../client/volley.js';
 import { openai } from '../providers/index.js';
 import { createSimulator, type Simulator } from '../simulator/handler.js';
 import { openCallQueue } from './call-queue.js';
-import { connectRedis } from './connect.js';
+import { connectLimiterRedis } from './connect.js';
 import { redisTarget } from './redis-url.js';
 import { testIO } from './test-support/cli-io.js';
 import { describeWithRedis, type RedisServer, startRedis } from './test-support/redis-server.js';
@@ -44,7 +44,7 @@ afterEach(async () => {
 
 async function startWorkers(n: number, fetch: typeof simulator.fetch = simulator.fetch): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const redis = await connectRedis(redisTarget(server.url));
+    const redis = await connectLimiterRedis(redisTarget(server.url));
     const base = new Volley({
       provider: openai({
         apiKey: 'worker-key',

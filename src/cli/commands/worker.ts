@@ -50,14 +50,15 @@ export const worker: Command = {
     const concurrency = numberFlag('concurrency', values.concurrency, { integer: true }) ?? 32;
     const lockDurationMs = durationFlag('lock-duration', values['lock-duration']);
     const stallIntervalMs = durationFlag('stall-interval', values['stall-interval']);
-    const [{ redisTarget }, { connectRedis }, { sharedLimitClient }, { startWorker }] = await Promise.all([
-      import('../../queue/redis-url.js'),
-      import('../../queue/connect.js'),
-      import('../../queue/worker-client.js'),
-      import('../../queue/worker.js'),
-    ]);
+    const [{ redisTarget }, { connectLimiterRedis }, { sharedLimitClient }, { startWorker }] =
+      await Promise.all([
+        import('../../queue/redis-url.js'),
+        import('../../queue/connect.js'),
+        import('../../queue/worker-client.js'),
+        import('../../queue/worker.js'),
+      ]);
     const target = redisTarget(values.queue);
-    const redis = await connectRedis(target);
+    const redis = await connectLimiterRedis(target);
     const clientFlags = Object.fromEntries(
       Object.keys(clientFlagOptions).map((k) => [k, values[k as keyof typeof values]]),
     ) as ClientFlagValues;
