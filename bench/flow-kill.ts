@@ -15,6 +15,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type SimStats, startSim } from './sim-process.js';
 
 const inputs = Number(process.argv[2] ?? 300);
 const kills = Number(process.argv[3] ?? 3);
@@ -27,14 +28,6 @@ const root = process.cwd();
 const cli = join(root, 'dist/cli/main.js');
 const flowModule = join(root, 'examples/article-flow.ts');
 
-interface SimStats {
-  requests: number;
-  successes: number;
-  duplicateSuccesses: number;
-  aborted: number;
-  inFlight: number;
-}
-
 const dir = await mkdtemp(join(tmpdir(), 'volley-flow-kill-'));
 const out = join(dir, 'out.jsonl');
 const journal = join(dir, 'out.journal.jsonl');
@@ -44,37 +37,24 @@ const lines = Array.from({ length: inputs }, (_, i) =>
 );
 await writeFile(join(dir, 'in.jsonl'), `${lines.join('\n')}\n`);
 
-const sim = spawn(
-  'node',
-  [
-    cli,
-    'sim',
-    '--port',
-    '0',
-    '--rpm',
-    '3000',
-    '--latency',
-    '300ms',
-    '--spread',
-    '0.25',
-    '--fail-500',
-    '0.05',
-    '--fail-503',
-    '0.02',
-    '--malformed',
-    '0.01',
-    '--seed',
-    '3',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const url = await new Promise<string>((resolve) => {
-  sim.stdout!.on('data', (chunk: Buffer) => {
-    const match = /listening on (\S+)/.exec(String(chunk));
-    if (match) resolve(match[1]!);
-  });
-});
-const stats = async (): Promise<SimStats> => (await (await fetch(`${url}/stats`)).json()) as SimStats;
+const sim = await startSim([
+  '--rpm',
+  '3000',
+  '--latency',
+  '300ms',
+  '--spread',
+  '0.25',
+  '--fail-500',
+  '0.05',
+  '--fail-503',
+  '0.02',
+  '--malformed',
+  '0.01',
+  '--seed',
+  '3',
+]);
+const { url } = sim;
+const stats = () => sim.stats<SimStats>();
 
 function runChild(): ChildProcess {
   const args = [
@@ -151,7 +131,7 @@ for (let k = 1; k <= kills; k++) {
 const final = runChild();
 const code = await new Promise<number | null>((resolve) => final.once('exit', resolve));
 const end = await stats();
-sim.kill('SIGINT');
+await sim.close();
 
 interface FlowLine {
   custom_id: string;

@@ -29,6 +29,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { type SimStats, startSim } from './sim-process.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -49,14 +50,6 @@ const random = () => {
 const between = (low: number, high: number) => Math.round(low + random() * (high - low));
 const cli = join(process.cwd(), 'dist/cli/main.js');
 
-interface SimStats {
-  requests: number;
-  successes: number;
-  duplicateSuccesses: number;
-  aborted: number;
-  inFlight: number;
-}
-
 const dir = await mkdtemp(join(tmpdir(), 'volley-kill-'));
 const input = join(dir, 'in.jsonl');
 const out = join(dir, 'out.jsonl');
@@ -65,41 +58,18 @@ const prompts = Array.from({ length: items }, (_, i) => `Prompt ${i + 1}: one li
 const writeInput = () => writeFile(input, `${prompts.map((p) => JSON.stringify(p)).join('\n')}\n`);
 await writeInput();
 
-const sim = spawn(
-  'node',
-  [
-    cli,
-    'sim',
-    '--port',
-    '0',
-    '--rpm',
-    String(rpm),
-    '--burst',
-    '1s',
-    '--latency',
-    flags.latency,
-    '--spread',
-    '0.25',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const url = await new Promise<string>((resolve) => {
-  sim.stdout!.on('data', (chunk: Buffer) => {
-    const match = /listening on (\S+)/.exec(String(chunk));
-    if (match) resolve(match[1]!);
-  });
-});
-/** The simulator's counters; a kept-alive connection it has just closed is tried again. */
-async function stats(): Promise<SimStats> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return (await (await fetch(`${url}/stats`)).json()) as SimStats;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await sleep(20);
-    }
-  }
-}
+const sim = await startSim([
+  '--rpm',
+  String(rpm),
+  '--burst',
+  '1s',
+  '--latency',
+  flags.latency,
+  '--spread',
+  '0.25',
+]);
+const { url } = sim;
+const stats = () => sim.stats<SimStats>();
 
 interface Invocation {
   readonly child: ChildProcess;
@@ -327,7 +297,7 @@ await killAt(4, { kind: 'after', ms: between(5, 300) });
 await killAt(5, { kind: 'rebuild', delayMs: between(0, 15) });
 const last = await finish();
 const end = await stats();
-sim.kill('SIGINT');
+await sim.close();
 
 const records = (await outputRecords())!;
 const expected = Array.from({ length: items }, (_, i) => `line-${i + 1}`);

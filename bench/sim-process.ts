@@ -9,6 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const cli = join(process.cwd(), 'dist/cli/main.js');
 
+/** The simulator's counters that the kill benches read (its `/stats` has more). */
+export interface SimStats {
+  readonly requests: number;
+  readonly successes: number;
+  readonly duplicateSuccesses: number;
+  readonly aborted: number;
+  readonly inFlight: number;
+}
+
 export interface SimProcess {
   readonly url: string;
   /** The simulator's counters; a kept-alive connection it has just closed is tried again. */
