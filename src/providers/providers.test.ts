@@ -279,6 +279,26 @@ describe.each(CASES)('$name provider', (c) => {
       await failure(setup(c, () => c.error(500, 'boom')).provider.send(request(), { signal }));
       expect(listeners).toBe(0);
     });
+    // The lane's signal is new for each attempt: no child signal is made to keep the SDK's listener
+    // (never removed) off it, and an abort still ends a fetch that never settles.
+    it("hands an attempt's own signal to the SDK as it is", async () => {
+      const controller = new AbortController();
+      const signal = controller.signal;
+      let added = 0;
+      const add = signal.addEventListener.bind(signal);
+      signal.addEventListener = ((...args: Parameters<typeof add>) => {
+        added++;
+        add(...args);
+      }) as typeof add;
+      await setup(c, () => json(c.answer('x'))).provider.send(request(), { signal, ownSignal: true });
+      expect(added).toBe(2); // the attempt's race, and the SDK's own
+      const { provider: p, sent } = setup(c, hanging);
+      const pending = p.send(request(), { signal, ownSignal: true });
+      const call = await sent;
+      controller.abort();
+      expect(await failure(pending)).toBeInstanceOf(AbortError);
+      expect(call.signal?.aborted).toBe(true);
+    });
   });
 
   describe('keys', () => {

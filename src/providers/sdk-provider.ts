@@ -89,11 +89,11 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
     return { sdk, client, mapError: (error) => this.#wire.mapError(error, sdk, this.#context) };
   }
 
-  async send(request: types.ProviderRequest, { signal, onDelta }: types.SendContext) {
+  async send(request: types.ProviderRequest, { signal, onDelta, ownSignal }: types.SendContext) {
     const { sdk, client } = await this.#ready;
     const wire = this.#wire;
     const map = (error: unknown) => wire.mapError(error, sdk, { ...this.#context, model: request.model });
-    return attempt(signal, map, async (child): Promise<types.ProviderResponse> => {
+    return attempt(signal, ownSignal === true, map, async (child): Promise<types.ProviderResponse> => {
       const emit = onDelta && ((text: string | undefined) => report(child, onDelta, text));
       const posted = await wire.post(client, this.requestBody(request), request, requestOptions(child), emit);
       const { data, response } = posted;
@@ -118,34 +118,43 @@ class DeltaFailure {
 }
 
 /**
- * Runs `work` under a signal of its own and settles as soon as `signal` aborts, whatever `work` is
- * waiting for: the SDKs count on `fetch` to fail when the signal aborts, and an injected fetch (a
- * simulator, a test double) may not. The child signal keeps the SDK's listener off a long-lived
- * caller signal.
+ * Runs `work` and settles as soon as `signal` aborts, whatever `work` is waiting for: the SDKs
+ * count on `fetch` to fail when the signal aborts, and an injected fetch (a simulator, a test
+ * double) may not. `work` gets a child signal that keeps the SDK's listener off a caller's signal
+ * that lives longer than the attempt, unless the signal is the attempt's own (`own`): a controller
+ * costs as much as a tenth of a call through a zero-latency server, so none is made for nothing.
  */
-async function attempt<T>(
+function attempt<T>(
   signal: AbortSignal,
+  own: boolean,
   map: (error: unknown) => VolleyError,
   work: (signal: AbortSignal) => Promise<T>,
-) {
-  if (signal.aborted) throw abortReason(signal);
-  const child = new AbortController();
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => {
+): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  const child = own ? undefined : new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
       reject(abortReason(signal));
-      child.abort(signal.reason);
+      child?.abort(signal.reason);
     };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work(child?.signal ?? signal).then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        try {
+          reject(
+            signal.aborted ? abortReason(signal) : error instanceof DeltaFailure ? error.error : map(error),
+          );
+        } catch (mapFailure) {
+          reject(mapFailure);
+        }
+      },
+    );
   });
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await Promise.race([work(child.signal), aborted]);
-  } catch (error) {
-    if (signal.aborted) throw abortReason(signal);
-    throw error instanceof DeltaFailure ? error.error : map(error);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 /** Streamed text for the caller, unless the attempt is over: the SDK may still read buffered events. */

@@ -67,6 +67,12 @@ export interface SendContext {
   readonly signal: AbortSignal;
   /** When given, the provider streams and reports each text delta as it arrives. */
   readonly onDelta?: ((text: string) => void) | undefined;
+  /**
+   * True when `signal` is this attempt's alone and dropped when it ends (the lane's): a provider
+   * may hand it to an SDK, whose listener on it is never removed. Else it may be a signal the
+   * caller keeps for many attempts, which must not gather a listener for each. @default false
+   */
+  readonly ownSignal?: boolean | undefined;
 }
 
 /**

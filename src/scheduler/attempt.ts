@@ -7,6 +7,8 @@ import type { SendContext } from '../providers/types.js';
  * the signal is born aborted.
  */
 export class Attempt implements SendContext {
+  /** A new signal per attempt: the provider needs no child signal of its own (see `SendContext`). */
+  readonly ownSignal = true;
   #controller: AbortController | undefined;
   #aborted = false;
 

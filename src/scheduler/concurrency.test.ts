@@ -84,6 +84,24 @@ describe('ConcurrencyLimit', () => {
     expect(limit.value).toBeLessThan(10);
   });
 
+  it('pauses growth while latency is twice its floor and 25 ms above it, until the floor has risen to it', () => {
+    const limit = new ConcurrencyLimit({ initial: 10, max: 100, grow: true });
+    limit.onAnswer();
+    const succeed = (latency: number, now: number) => {
+      limit.markSaturated(0, 0, now);
+      limit.onSuccess(latency, now);
+    };
+    succeed(10, 0); // the floor: 10 ms
+    expect(limit.value).toBe(11);
+    for (let i = 0; i < 10; i++) succeed(60, 100);
+    // The average latency goes 20, 28, 34.4 (still growing), then 39.5 and on: paused.
+    expect(limit.value).toBe(14);
+    succeed(60, 60_100); // a minute on, the floor has doubled to 20: still paused
+    expect(limit.value).toBe(14);
+    succeed(60, 120_100); // two, 40: 60 ms is no longer twice the floor
+    expect(limit.value).toBe(15);
+  });
+
   it('doubles per round trip in slow start, however many answers one look at the queue covers', () => {
     const limit = new ConcurrencyLimit({ initial: 8, max: 100, grow: true });
     limit.onAnswer();

@@ -4,7 +4,8 @@
  * well above its baseline). It starts in slow start (+1 per success, doubling per round trip) and
  * switches to +1/cap per success after the first decrease. Two shortcuts skip the slow climb: a
  * probe that grows the cap every `PROBE_STEP_MS` before the server has answered at all, and, once
- * the request rate is known, the cap that rate needs (rate × latency, Little's law).
+ * the request rate is known, the cap that rate needs (rate × latency, Little's law). Growth pauses
+ * while the latency has risen well above its floor: the calls added only queue.
  *
  * A configured concurrency is fixed: it neither grows nor shrinks (`grow: false`).
  */
@@ -35,6 +36,17 @@ const LATENCY_OVERLOAD_MIN_MS = 250;
  * refills, and the probe drains it faster than it refills.
  */
 const PROBE_STEP_MS = 5;
+/**
+ * Growth one success at a time pauses while the latency is this many times its floor and this many
+ * ms above it. Throughput is cap / latency: a latency that rises with the cap means the calls added
+ * only wait, in the server's queue or, against a zero-latency server, in this process's own event
+ * loop, where 512 in flight ran 30% slower than 256 for the garbage they keep alive. A slower
+ * server is judged by the ratio, a fast one by the ms, so that its jitter does not stop the climb.
+ */
+const QUEUEING_RATIO = 2;
+const QUEUEING_MIN_MS = 25;
+/** The floor rises to meet the latency by doubling per this many ms: a server slower for good is followed. */
+const FLOOR_DOUBLING_MS = 60_000;
 /** Slack over rate × latency, for latency spread: slower calls must not starve the budget. */
 const LITTLE_MARGIN = 1.5;
 
@@ -49,6 +61,9 @@ export class ConcurrencyLimit {
   #saturated = 0;
   #fastLatency: number | undefined;
   #baseline: number | undefined;
+  /** The fastest the latency has been (its moving average), rising slowly; see `QUEUEING_RATIO`. */
+  #floor: number | undefined;
+  #floorAt = 0;
   #lastDecrease = Number.NEGATIVE_INFINITY;
   #answered = false;
   #startedAt: number | undefined;
@@ -102,6 +117,9 @@ export class ConcurrencyLimit {
     if (!this.options.grow) return;
     // The baseline follows the best recent latency, drifting up slowly so it can adapt to longer answers.
     this.#baseline = Math.min(this.#baseline ?? latencyMs, this.#fastLatency) * 1.002;
+    const risen = this.#floor === undefined ? 1 : 2 ** ((now - this.#floorAt) / FLOOR_DOUBLING_MS);
+    this.#floor = Math.min((this.#floor ?? latencyMs) * risen, this.#fastLatency);
+    this.#floorAt = now;
     if (
       this.#fastLatency > LATENCY_OVERLOAD * this.#baseline &&
       this.#fastLatency - this.#baseline > LATENCY_OVERLOAD_MIN_MS
@@ -111,6 +129,8 @@ export class ConcurrencyLimit {
     }
     if (this.#saturated === 0) return;
     this.#saturated--;
+    if (this.#fastLatency > QUEUEING_RATIO * this.#floor && this.#fastLatency - this.#floor > QUEUEING_MIN_MS)
+      return;
     this.#limit = Math.min(this.options.max, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
   }
 

@@ -43,6 +43,27 @@ describe('lane: concurrency', () => {
     await done;
     expect(provider.maxInFlight).toBeGreaterThan(16);
   });
+  it('stops growing once the latency rises with the cap, where the calls added would only queue', async () => {
+    // A server that answers one call every 10 ms, however many it is sent: the rest wait in its
+    // queue, as calls do in this process's own event loop against a zero-latency server.
+    let freeAt = 0;
+    const { clock, provider, volley } = setup(async (_r, ctx) => {
+      freeAt = Math.max(freeAt, clock.now()) + 10;
+      await sleep(clock, freeAt - clock.now(), ctx.signal);
+      return answer('ok');
+    });
+    const finished: number[] = [];
+    volley.on('finished', (e) => finished.push(e.at));
+    const done = volley.settle(prompts(300));
+    await clock.advance(10_000);
+    await done;
+    // The server is never idle (300 answers, 10 ms apart) with 15 in flight: growth stops once
+    // the latency is past its floor (10 ms) by 25 ms. Slow start alone doubled the cap until the
+    // overload check cut it, with 56 in flight, each waiting 0.5 s for the same throughput.
+    expect(finished.at(-1)).toBe(3000);
+    expect(finished.slice(0, 3)).toEqual([10, 20, 30]);
+    expect(provider.maxInFlight).toBe(15);
+  });
 });
 
 describe('lane: a provider still loading its SDK', () => {
