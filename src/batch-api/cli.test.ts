@@ -117,6 +117,21 @@ describe('volley run --mode batch-api over HTTP', () => {
     expect(io.out()).toMatch(/\n {2}paths +batch \d+ lines <?\$[\d.]+, realtime \d+ lines .*realtime alone/);
   });
 
+  it('--dry-run --mode batch-api prices the lines at the batch price, and says what realtime would cost', async () => {
+    const { dir } = await harness('openai');
+    await writeFile(join(dir, 'in.jsonl'), `${prompts(40).join('\n')}\n`);
+    const args = ['run', 'in.jsonl', '--dry-run', '--mode', 'batch-api', '--model', 'gpt-4o-mini'];
+    const json = testIO({ cwd: dir, env: { OPENAI_API_KEY: 'test' } });
+    expect(await runCli([...args, '--json'], json)).toBe(0);
+    const report = JSON.parse(json.out());
+    expect(report).toMatchObject({ items: 40, tier: 'batch' });
+    expect(report.costUsd).toBeGreaterThan(0);
+    expect(report.costUsd * 2).toBeCloseTo(report.realtimeCostUsd, 12);
+    const text = testIO({ cwd: dir, env: { OPENAI_API_KEY: 'test' } });
+    expect(await runCli(args, text)).toBe(0);
+    expect(text.out()).toMatch(/cost +~\$[\d.]+ at the Batch API price \(~\$[\d.]+ realtime\)/);
+  });
+
   it.each([
     [['--mode', 'auto'], /--mode auto needs --finish-by/],
     [['--mode', 'auto', '--deadline', '8h'], /--finish-by.*--deadline is each call's own time budget/],

@@ -3,6 +3,7 @@
  * and cost, and the shortest possible duration at the configured limits. Nothing is sent.
  */
 
+import type { PriceTier } from '../pricing/index.js';
 import { IdSet } from '../run/keys.js';
 import { estimate } from './estimate.js';
 import { formatCount, formatDuration, formatUsd } from './format.js';
@@ -16,6 +17,8 @@ export interface DryRunOptions extends InputOptions {
   /** Output tokens assumed for a line without `max_tokens`. */
   readonly outputTokens: number;
   readonly pricing: Pricing;
+  /** The price the lines would be paid at (`batch` for --mode batch-api and auto). @default 'realtime' */
+  readonly tier?: PriceTier | undefined;
   readonly rpm?: number | undefined;
   readonly tpm?: number | undefined;
 }
@@ -26,8 +29,11 @@ export interface DryRunReport {
   readonly duplicates: number;
   readonly promptTokens: number;
   readonly outputTokens: number;
-  /** Of the items whose model has a price; see `unpricedModels`. */
+  /** At `tier`'s price, of the items whose model has a price; see `unpricedModels`. */
   readonly costUsd: number;
+  readonly tier: PriceTier;
+  /** The same items at the realtime price. */
+  readonly realtimeCostUsd: number;
   readonly unpricedModels: readonly string[];
   readonly itemsByModel: Readonly<Record<string, number>>;
   /** Undefined when neither limit is configured (they would be learned from the server). */
@@ -51,6 +57,8 @@ export async function dryRun(
   let promptTokens = 0;
   let outputTokens = 0;
   let costUsd = 0;
+  let realtimeCostUsd = 0;
+  const tier = options.tier ?? 'realtime';
   for await (const [line, entry] of numbered(source)) {
     const parsed =
       typeof entry === 'string' ? parseLine(entry, line, options) : parseValue(entry, line, options);
@@ -64,13 +72,15 @@ export async function dryRun(
       duplicates++;
       continue;
     }
-    const e = estimate(parsed.item.request, options.model, options.outputTokens, options.pricing);
+    const e = estimate(parsed.item.request, options.model, options.outputTokens, options.pricing, tier);
     items++;
     byModel.set(e.model, (byModel.get(e.model) ?? 0) + 1);
     promptTokens += e.promptTokens;
     outputTokens += e.outputTokens;
     if (e.costUsd === undefined) unpriced.add(e.model);
     else costUsd += e.costUsd;
+    const usage = { promptTokens: e.promptTokens, completionTokens: e.outputTokens };
+    realtimeCostUsd += tier === 'realtime' ? (e.costUsd ?? 0) : (options.pricing.cost(e.model, usage) ?? 0);
   }
   const byRequests = options.rpm === undefined ? undefined : (items / options.rpm) * 60_000;
   const byTokens =
@@ -84,6 +94,8 @@ export async function dryRun(
     promptTokens,
     outputTokens,
     costUsd,
+    tier,
+    realtimeCostUsd,
     unpricedModels: [...unpriced],
     itemsByModel: Object.fromEntries(byModel),
     shortestMs,
@@ -104,7 +116,7 @@ export function formatDryRun(
     'Dry run: nothing was sent.',
     `  items      ${formatCount(r.items)} to send${models ? ` (${models})` : ''}; ${formatCount(r.badLines)} bad lines, ${formatCount(r.duplicates)} repeated custom_ids`,
     `  tokens     ~${formatCount(r.promptTokens)} prompt + up to ~${formatCount(r.outputTokens)} completion (max_tokens, or a typical answer)`,
-    `  cost       ~${formatUsd(r.costUsd)}${r.unpricedModels.length ? ` (no price for ${r.unpricedModels.join(', ')}; pass --prices)` : ''}`,
+    `  cost       ~${formatUsd(r.costUsd)}${r.tier === 'batch' ? ` at the Batch API price (~${formatUsd(r.realtimeCostUsd)} realtime)` : ''}${r.unpricedModels.length ? ` (no price for ${r.unpricedModels.join(', ')}; pass --prices)` : ''}`,
   ];
   if (r.shortestMs === undefined) {
     lines.push('  duration   unknown: no --rpm or --tpm, so the limits would be learned from the server');

@@ -4,7 +4,7 @@
  * answers instead (`run/budget.ts`).
  */
 
-import type { Pricing } from '../pricing/index.js';
+import type { PriceTier, Pricing } from '../pricing/index.js';
 import type { CallRequest, ChatMessage } from '../providers/types.js';
 import { countMessageTokens } from '../tokens/count.js';
 
@@ -22,6 +22,7 @@ export function estimate(
   defaultModel: string,
   typicalOutput: number,
   pricing: Pricing,
+  tier: PriceTier = 'realtime',
 ): Estimate {
   const model = request.model ?? defaultModel;
   const messages: readonly ChatMessage[] = request.messages ?? [
@@ -33,6 +34,6 @@ export function estimate(
     model,
     promptTokens,
     outputTokens,
-    costUsd: pricing.cost(model, { promptTokens, completionTokens: outputTokens }),
+    costUsd: pricing.cost(model, { promptTokens, completionTokens: outputTokens }, tier),
   };
 }

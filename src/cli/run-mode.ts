@@ -8,6 +8,7 @@
 
 import type { FinishBy } from '../batch-api/deadline.js';
 import { oneOf } from '../options/check.js';
+import type { PriceTier } from '../pricing/index.js';
 import type { CallRequest } from '../providers/types.js';
 import { callsExecutor } from '../run/executors/calls.js';
 import type { Executor } from '../run/types.js';
@@ -78,6 +79,11 @@ export function runMode(values: ModeFlagValues): RunMode {
       `--mode auto needs --finish-by, the whole run's deadline (e.g. --finish-by 8h, or a time such as 2026-12-03T09:00Z)${values.deadline === undefined ? '' : "; --deadline is each call's own time budget"}.`,
     );
   return mode;
+}
+
+/** The price a mode's lines are estimated at (`--dry-run`): auto pays the batch price for what its batches answer. */
+export function modeTier(mode: RunMode): PriceTier {
+  return mode === 'realtime' ? 'realtime' : 'batch';
 }
 
 /** `--finish-by`: a duration (`8h`) from the run's first start, or a date and time. */

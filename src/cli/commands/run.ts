@@ -14,7 +14,7 @@ import {
 import { cliIdentity, engineFlagOptions, engineFlagsUsage, openInput, runCommand } from '../engine-run.js';
 import { EXIT } from '../exit-codes.js';
 import type { Command } from '../io.js';
-import { modeExecutor, modeFlagOptions, modeFlagsUsage, runMode } from '../run-mode.js';
+import { modeExecutor, modeFlagOptions, modeFlagsUsage, modeTier, runMode } from '../run-mode.js';
 
 const usage = `Usage: volley run <input.jsonl | -> --out <output.jsonl | -> [options]
 
@@ -25,6 +25,7 @@ a string, {"prompt": ...}, {"messages": [...]}, or a Batch API request line
 Lines:
   --template TEXT       prompt from each line's fields, e.g. 'Summarise: {{text}}'
   --dry-run             count items, tokens, cost and the shortest duration; send nothing
+                        (with --mode batch-api or auto, the cost at the Batch API price too)
                         (with --json, as one JSON object)
   --queue URL           coordinate: put the lines on this Redis for 'volley worker's to answer
                         (each with its own key) and commit their answers here
@@ -65,6 +66,7 @@ export const run: Command = {
       Object.keys(clientFlagOptions).map((k) => [k, values[k as keyof typeof values]]),
     ) as ClientFlagValues;
 
+    const mode = runMode(values);
     if (values['dry-run']) {
       const pricing = new Pricing(values.prices ? await readPriceFile(resolve(io.cwd, values.prices)) : {});
       const client = await clientFromFlags(clientFlags, io, { offline: true });
@@ -77,6 +79,7 @@ export const run: Command = {
           model: client.model,
           outputTokens,
           pricing,
+          tier: modeTier(mode),
           rpm,
           tpm,
         });
@@ -92,7 +95,6 @@ export const run: Command = {
       throw new UsageError(
         "--cache keeps the answers of this process's calls; with --queue the workers make them: pass --cache to each 'volley worker'.",
       );
-    const mode = runMode(values);
     if (mode !== 'realtime' && values.queue !== undefined)
       throw new UsageError(
         `--queue sends realtime calls through workers; it does not go with --mode ${mode}.`,
