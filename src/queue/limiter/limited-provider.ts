@@ -22,18 +22,21 @@ export interface LimitedProviderOptions {
 }
 
 export function limitedProvider(provider: Provider, options: LimitedProviderOptions): Provider {
-  // The typical answer length per model, as the lane learns it: what a call without max_tokens reserves.
-  const typical = new Map<string, number>();
+  // The typical answer length per model, as this worker learns it: what a call without max_tokens
+  // reserves. The mean of the first answers, then a moving average: one answer alone is a poor
+  // guess when lengths vary by ±30%, and a worker among sixteen sees few answers early on.
+  const typical = new Map<string, { mean: number; seen: number }>();
   const initial = options.outputTokens ?? 256;
 
   async function send(request: ProviderRequest, context: Parameters<Provider['send']>[1]) {
     const limiter = options.limiterFor(request.model);
-    const answer = request.maxTokens ?? Math.round(typical.get(request.model) ?? initial);
     // As in the lane: the tables load in the background, and until they are in the prompt is
     // estimated from its characters, so a worker's first job does not wait a second for them.
     const prompt = estimateMessageTokens(request.messages);
     if (!prompt.exact) void loadTokenizer();
-    const ticket = await limiter.acquire(prompt.tokens + answer, context.signal);
+    const estimate = () =>
+      prompt.tokens + (request.maxTokens ?? Math.round(typical.get(request.model)?.mean ?? initial));
+    const ticket = await limiter.acquire(estimate, context.signal);
     let response: ProviderResponse;
     try {
       response = await provider.send(request, context);
@@ -49,8 +52,10 @@ export function limitedProvider(provider: Provider, options: LimitedProviderOpti
     }
     const usage = response.usage;
     if (usage && request.maxTokens === undefined) {
-      const seen = typical.get(request.model) ?? usage.completionTokens;
-      typical.set(request.model, seen * 0.9 + usage.completionTokens * 0.1);
+      const learned = typical.get(request.model) ?? { mean: 0, seen: 0 };
+      learned.seen++;
+      learned.mean += (usage.completionTokens - learned.mean) / Math.min(learned.seen, 10);
+      typical.set(request.model, learned);
     }
     const charged = usage && usage.promptTokens + (request.maxTokens ?? usage.completionTokens);
     limiter.done(ticket, { answered: true, charged, headers: response.headers }).catch(() => {});

@@ -89,6 +89,19 @@ describeWithRedis('the shared limiter', () => {
       expect(await third).toBe(440);
     });
 
+    it('asks a waiting call its estimate again at each try, so it reserves what is known by then', async () => {
+      const limiter = worker({ tpm: 6000 }); // 100 tokens a second, 100 in the bucket
+      await limiter.acquire(80); // reserves 96: 4 left
+      let estimate = 50; // needs 60: 560 ms
+      const ticket = limiter.acquire(() => estimate);
+      await clock.advance(100);
+      estimate = 40; // learned meanwhile: answers are shorter than thought
+      await clock.advance(1000);
+      const taken = await ticket;
+      expect(taken.estimate).toBe(40);
+      expect(taken.reserved).toBe(48);
+    });
+
     it('debits both or neither: a call short of tokens leaves the request bucket alone', async () => {
       const limiter = worker({ rpm: 600, tpm: 6000 });
       await limiter.acquire(80); // takes the whole token bucket (96 of 100)

@@ -75,8 +75,12 @@ export class SharedLimiter {
     this.#static = [num(options.rpm), num(options.tpm), String(options.burstMs ?? 1000)];
   }
 
-  /** Resolves once the call may go (both budgets debited); rejects with `request_too_large` or the abort. */
-  async acquire(estimate: number, signal?: AbortSignal): Promise<LimiterTicket> {
+  /**
+   * Resolves once the call may go (both budgets debited); rejects with `request_too_large` or the
+   * abort. `estimate` is asked again at each try: a call can wait many seconds in line, and what
+   * answers were learned to cost meanwhile is a better estimate than what was known when it came.
+   */
+  async acquire(estimate: number | (() => number), signal?: AbortSignal): Promise<LimiterTicket> {
     const started = this.options.clock.now();
     let wait = 0;
     if (this.#waiting === 0) {
@@ -107,7 +111,8 @@ export class SharedLimiter {
   }
 
   /** One try: the ticket, or how long to wait before the next (ms). */
-  async #ask(estimate: number, started: number): Promise<LimiterTicket | number> {
+  async #ask(estimateOf: number | (() => number), started: number): Promise<LimiterTicket | number> {
+    const estimate = typeof estimateOf === 'number' ? estimateOf : estimateOf();
     const waited = String(this.options.clock.now() - started);
     const reply = await this.#call('acquire', String(Math.ceil(estimate)), this.#id, waited);
     if (reply[0] === 'too_large') throw tooLarge(Number(reply[1]), Number(reply[2]));
