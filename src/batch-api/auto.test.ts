@@ -80,4 +80,26 @@ describe('--mode auto: batches first, realtime for the rest once the deadline ne
       prompts(300).map((l) => JSON.parse(l).custom_id),
     );
   });
+
+  it('with no rpm given, sends the first line realtime and paces the switch by the limit its headers state', async () => {
+    const h = await harness('openai', { rpm: 60, batches: { msPerLine: 60_000 } });
+    const volley = new Volley({ provider: h.provider, model: h.model, clock: h.clock });
+    const phases: string[] = [];
+    const executor = autoExecutor({
+      batch: { provider: h.provider, model: h.model, pollMs: 60_000, random: () => 0.5 },
+      realtime: callsExecutor(volley),
+      finishBy: { afterMs: 2 * HOUR },
+      pace: () => ({ rpm: volley.lanes()[0]?.rpm, tpm: undefined }),
+    });
+    const start = h.clock.now();
+    const summary = await h.run(prompts(300), executor as never, { onStatus: (s) => phases.push(s.phase) });
+    expect(summary).toMatchObject({ outcome: 'completed', done: 300 });
+    expect(phases[0]).toBe('probe');
+    expect(volley.lanes()[0]?.rpm).toBe(60);
+    const stats = h.sim.stats();
+    expect(stats.duplicatePaid).toBe(0);
+    expect(stats.batches.linesAnswered).toBeGreaterThan(50);
+    expect(stats.batches.linesAnswered + stats.successes).toBe(300);
+    expect(h.clock.now() - start).toBeLessThan(2 * HOUR);
+  });
 });
