@@ -12,8 +12,9 @@
 import { Redis } from 'ioredis';
 import { openCallQueue } from '../src/queue/call-queue.js';
 import { redisTarget } from '../src/queue/redis-url.js';
+import { busiestWindow } from '../src/queue/test-support/limit-harness.js';
 import { startRedis } from '../src/queue/test-support/redis-server.js';
-import { arg, callJobs, loggingSimulator, maxWindow, spawnHost } from './queue-support.js';
+import { arg, callJobs, loggingSimulator, spawnHost } from './queue-support.js';
 
 const N = arg('n', 3000);
 const TPM = arg('tpm', 180_000);
@@ -95,7 +96,7 @@ async function scenario(name: string, processes: number, perProcess: number, hal
     'makespan s': round(makespan / 1000, 1),
   };
   if (halvedAt === undefined) {
-    line['max 60 s window / limit'] = round(maxWindow(admissions, 60_000) / TPM, 3);
+    line['max 60 s window / limit'] = round(busiestWindow(admissions, 60_000) / TPM, 3);
     // Ceiling: the first second's burst, then the limit per minute.
     const ceiling = TPM / 60 + (TPM * (makespan - 1000)) / 60_000;
     line['throughput / ceiling'] = round(tokens / ceiling, 3);
@@ -103,7 +104,7 @@ async function scenario(name: string, processes: number, perProcess: number, hal
     const after = admissions.filter((a) => a.at >= halvedAt! + (followedMs ?? 0));
     line['shared limit followed after ms'] = followedMs === undefined ? 'never' : Math.round(followedMs);
     line['429s after halving'] = stats.rateLimited - limitedBefore;
-    line['max 60 s window after / new limit'] = round(maxWindow(after, 60_000) / (TPM / 2), 3);
+    line['max 60 s window after / new limit'] = round(busiestWindow(after, 60_000) / (TPM / 2), 3);
     line['429s per host'] = hosts.map((h) => h.last.rateLimited).join(' ');
   }
   if (process.argv.includes('--timeline')) {

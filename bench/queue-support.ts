@@ -60,20 +60,6 @@ export async function loggingSimulator(options: SimulatorOptions) {
   return { simulator, server, admissions };
 }
 
-/** The most tokens admitted in any `windowMs` window (slid one request at a time). */
-export function maxWindow(admissions: readonly Admission[], windowMs: number): number {
-  const sorted = [...admissions].sort((a, b) => a.at - b.at);
-  let best = 0;
-  let sum = 0;
-  let start = 0;
-  for (const entry of sorted) {
-    sum += entry.tokens;
-    while (sorted[start]!.at <= entry.at - windowMs) sum -= sorted[start++]!.tokens;
-    best = Math.max(best, sum);
-  }
-  return best;
-}
-
 export function callJobs(run: string, n: number, prompt: (i: number) => string) {
   return Array.from({ length: n }, (_, i) => {
     const key = `line-${i + 1}`;
