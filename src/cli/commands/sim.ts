@@ -42,7 +42,7 @@ Batch APIs (OpenAI Files + Batches, Anthropic Message Batches):
                         window last 24 s (default: 1)
   --batch-ms-per-line N how long each line of a batch takes, in batch time (default: 1000)
   --batch-fail-500 P    probability that a line fails inside a batch with a 500 nested in its
-                        result (every batch draws again: a resubmitted line may pass)
+                        result (every batch draws again: a resubmitted line may pass; default: 0)
   --enqueued-token-limit N   prompt tokens per model that OpenAI batches may hold enqueued;
                         a batch past it fails with token_limit_exceeded (default: none)`;
 
