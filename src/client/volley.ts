@@ -10,10 +10,11 @@ import { AbortError, VolleyError } from '../errors.js';
 import type { CallRequest, ProviderRequest } from '../providers/types.js';
 import { Job } from '../scheduler/job.js';
 import { Lane } from '../scheduler/lane.js';
-import { AbortRegistry } from './abort-registry.js';
+import { type Abortable, AbortRegistry } from './abort-registry.js';
 import { Emitter } from './emitter.js';
 import { normalizeRequest } from './normalize.js';
 import { type ResolvedOptions, resolveOptions, type VolleyOptions } from './options.js';
+import { AllCalls, SettleCalls, type Sink } from './sinks.js';
 import type { CallOptions, CallResult, LaneSnapshot, Settled, VolleyEvents, WaitReason } from './types.js';
 
 /** Burst assumed for a learned limit until the server's headers show its own. */
@@ -22,11 +23,14 @@ const BURST_MS = 1000;
 const INITIAL_CONCURRENCY = 8;
 
 /**
- * A call as the client tracks it: its lane, and what it registered (abort watches, a deadline
- * timer) so that `release` can undo it without a closure per call.
+ * A call as the client tracks it: its lane, where its outcome goes (`sink`, slot `index`), and what
+ * it registered (abort watches, a deadline timer) so that `release` can undo it without a closure
+ * per call.
  */
-class CallJob extends Job {
+class CallJob extends Job implements Abortable {
   lane!: Lane;
+  sink!: Sink;
+  index = 0;
   aborts: AbortRegistry | undefined;
   signal: AbortSignal | undefined;
   clientSignal: AbortSignal | undefined;
@@ -40,6 +44,14 @@ class CallJob extends Job {
     if (this.signal) this.aborts?.unwatch(this.signal, this);
     if (this.clientSignal) this.aborts?.unwatch(this.clientSignal, this);
     this.cancelDeadline?.();
+  }
+
+  resolve(result: CallResult): void {
+    this.sink.fulfil(result, this.index);
+  }
+
+  reject(error: VolleyError): void {
+    this.sink.fail(error, this.index);
   }
 }
 
@@ -62,13 +74,63 @@ export class Volley {
    */
   complete(request: CallRequest, options: CallOptions = {}): Promise<CallResult> {
     const cache = this.options.cache;
-    if (cache !== undefined) return this.#throughCache(cache, request, options);
-    return new Promise<CallResult>((resolve, reject) =>
-      this.#submit(normalizeRequest(request, this.options.model), options, resolve, reject),
+    if (cache !== undefined) return this.#throughCache(cache, request, options, options.id, undefined);
+    return new Promise<CallResult>((fulfil, fail) =>
+      this.#submit(normalizeRequest(request, this.options.model), options, options.id, { fulfil, fail }, 0),
     );
   }
 
-  async #throughCache(cache: ResponseCache, request: CallRequest, options: CallOptions): Promise<CallResult> {
+  /**
+   * Every call at once; resolves with the results in input order, or rejects with the first
+   * failure and cancels the calls still queued or in flight.
+   */
+  all(requests: Iterable<CallRequest>, options: CallOptions = {}): Promise<CallResult[]> {
+    return new Promise<CallResult[]>((resolve, reject) => {
+      const list = Array.from(requests);
+      const batch = new AllCalls(list.length, resolve, reject);
+      this.#submitAll(list, options, batch, batch);
+    });
+  }
+
+  /** Every call at once; one `{ ok, value }` or `{ ok: false, error }` per request, in input order. */
+  settle(requests: Iterable<CallRequest>, options: CallOptions = {}): Promise<Settled<CallResult>[]> {
+    const list = Array.from(requests);
+    return new Promise<Settled<CallResult>[]>((resolve) =>
+      this.#submitAll(list, options, new SettleCalls(list.length, resolve, asVolleyError), undefined),
+    );
+  }
+
+  /** Queues `requests` with ids `${options.id}-${i}`, each reporting to slot `i` of `sink`. */
+  #submitAll(
+    requests: readonly CallRequest[],
+    options: CallOptions,
+    sink: Sink,
+    batch: AllCalls | undefined,
+  ): void {
+    const { cache, model } = this.options;
+    for (let i = 0; i < requests.length; i++) {
+      const id = options.id && `${options.id}-${i}`;
+      try {
+        if (cache === undefined)
+          this.#submit(normalizeRequest(requests[i]!, model), options, id, sink, i, batch);
+        else
+          this.#throughCache(cache, requests[i]!, options, id, batch).then(
+            (result) => sink.fulfil(result, i),
+            (error: unknown) => sink.fail(error, i),
+          );
+      } catch (error) {
+        sink.fail(error, i);
+      }
+    }
+  }
+
+  async #throughCache(
+    cache: ResponseCache,
+    request: CallRequest,
+    options: CallOptions,
+    id: string | undefined,
+    batch: AllCalls | undefined,
+  ): Promise<CallResult> {
     const o = this.options;
     const normalized = normalizeRequest(request, o.model);
     let key: string | undefined;
@@ -78,16 +140,16 @@ export class Volley {
       // A request the API cannot express: the lane sends nothing and fails it the same way.
     }
     const entry = key === undefined ? undefined : await cache.get(key);
-    if (options.signal?.aborted || o.signal?.aborted) throw new AbortError();
-    const id = options.id ?? `call-${this.#seq++}`;
-    const hit = entry && hitResult(o.provider, id, entry, o.clock.now());
+    if (options.signal?.aborted || o.signal?.aborted || batch?.failed) throw new AbortError();
+    const callId = id ?? `call-${this.#seq++}`;
+    const hit = entry && hitResult(o.provider, callId, entry, o.clock.now());
     if (hit) {
       // A stream from the cache is its whole text at once, as attempt 1.
       options.onDelta?.(hit.text, 1);
       return hit;
     }
-    const result = await new Promise<CallResult>((resolve, reject) =>
-      this.#submit(normalized, { ...options, id }, resolve, reject),
+    const result = await new Promise<CallResult>((fulfil, fail) =>
+      this.#submit(normalized, options, callId, { fulfil, fail }, 0, batch),
     );
     // Only a body the provider can read again is kept; a failure never reaches here.
     if (key !== undefined && result.raw !== null && typeof result.raw === 'object')
@@ -95,23 +157,28 @@ export class Volley {
     return result;
   }
 
-  /** Queues `normalized` in its lane; throws (inside a promise's executor) what rejects the call. */
+  /**
+   * Queues `normalized` in its lane, its outcome for slot `index` of `sink`; throws what rejects
+   * the call at once. A call of a failed `all` batch is not queued, like one whose signal aborted.
+   */
   #submit(
     normalized: ProviderRequest,
     options: CallOptions,
-    resolve: (result: CallResult) => void,
-    reject: (error: unknown) => void,
+    id: string | undefined,
+    sink: Sink,
+    index: number,
+    batch?: AllCalls,
   ): void {
     const o = this.options;
     const lane = this.#lanes.get(normalized.model) ?? this.#lane(normalized.model);
     const signal = options.signal;
     const clientSignal = o.signal;
-    if (signal?.aborted || clientSignal?.aborted) throw new AbortError();
+    if (signal?.aborted || clientSignal?.aborted || batch?.failed) throw new AbortError();
     const now = o.clock.now();
     const seq = this.#seq++;
     const deadline = options.deadline ?? o.deadline;
     const job = new CallJob({
-      id: options.id ?? `call-${seq}`,
+      id: id ?? `call-${seq}`,
       request: normalized,
       priority: options.priority ?? 0,
       seq,
@@ -119,10 +186,10 @@ export class Volley {
       timeout: options.timeout ?? o.timeout,
       deadlineAt: now + deadline,
       onDelta: options.onDelta,
-      resolve,
-      reject,
     });
     job.lane = lane;
+    job.sink = sink;
+    job.index = index;
     if (signal || clientSignal) {
       job.aborts = this.#aborts;
       job.signal = signal;
@@ -132,39 +199,8 @@ export class Volley {
     }
     if (Number.isFinite(deadline))
       job.cancelDeadline = o.clock.setTimer(() => lane.cancel(job, 'deadline'), deadline);
+    batch?.calls.push(job);
     lane.submit(job);
-  }
-
-  /**
-   * Every call at once; resolves with the results in input order, or rejects with the first
-   * failure and cancels the calls still queued or in flight.
-   */
-  async all(requests: Iterable<CallRequest>, options: CallOptions = {}): Promise<CallResult[]> {
-    const group = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, group.signal]) : group.signal;
-    const calls = Array.from(requests, (request, i) =>
-      this.complete(request, { ...options, signal, id: options.id && `${options.id}-${i}` }),
-    );
-    try {
-      return await Promise.all(calls);
-    } catch (error) {
-      group.abort();
-      // Wait for the cancelled calls to give back their slots before reporting.
-      await Promise.allSettled(calls);
-      throw error;
-    }
-  }
-
-  /** Every call at once; one `{ ok, value }` or `{ ok: false, error }` per request, in input order. */
-  settle(requests: Iterable<CallRequest>, options: CallOptions = {}): Promise<Settled<CallResult>[]> {
-    return Promise.all(
-      Array.from(requests, (request, i) =>
-        this.complete(request, { ...options, id: options.id && `${options.id}-${i}` }).then(
-          (value): Settled<CallResult> => ({ ok: true, value }),
-          (error: unknown): Settled<CallResult> => ({ ok: false, error: asVolleyError(error) }),
-        ),
-      ),
-    );
   }
 
   /** Subscribes to call events; returns the function that unsubscribes. */

@@ -20,16 +20,15 @@ export interface JobInit {
   /** Clock time after which the call fails with `deadline_exceeded`. */
   readonly deadlineAt: number;
   readonly onDelta: ((text: string, attempt: number) => void) | undefined;
-  readonly resolve: (result: CallResult) => void;
-  readonly reject: (error: VolleyError) => void;
 }
 
 /**
  * One call's life inside a lane, across all its attempts. A class, not a bag of closures: a
  * zero-latency batch makes hundreds of thousands of these a second, and every closure is garbage.
- * The client subclasses it to undo what it registered for the call (`release`).
+ * The client subclasses it to say where the outcome goes and to undo what it registered for the
+ * call (`release`).
  */
-export class Job {
+export abstract class Job {
   readonly id: string;
   readonly request: ProviderRequest;
   readonly priority: number;
@@ -38,8 +37,6 @@ export class Job {
   readonly timeout: number;
   readonly deadlineAt: number;
   readonly onDelta: ((text: string, attempt: number) => void) | undefined;
-  readonly resolve: (result: CallResult) => void;
-  readonly reject: (error: VolleyError) => void;
 
   state: 'waiting' | 'running' | 'done' = 'waiting';
   /**
@@ -78,8 +75,6 @@ export class Job {
     this.timeout = init.timeout;
     this.deadlineAt = init.deadlineAt;
     this.onDelta = init.onDelta;
-    this.resolve = init.resolve;
-    this.reject = init.reject;
     this.readyAt = init.enqueuedAt;
     this.waitingSince = init.enqueuedAt;
   }
@@ -91,6 +86,11 @@ export class Job {
 
   /** Undoes what the caller registered for the call (a deadline timer, an abort listener). */
   release(): void {}
+
+  /** The call succeeded; called once, after `release`. */
+  abstract resolve(result: CallResult): void;
+  /** The call failed for good; called once, after `release`. */
+  abstract reject(error: VolleyError): void;
 }
 
 /** Retries first, then higher priority, then first come. */
