@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { RateBudget } from './rate-budget.js';
+import { ServerBucket } from './server-bucket.js';
 
 const headers = (limit: number, remaining: number) =>
   new Headers({
     'x-ratelimit-limit-requests': String(limit),
     'x-ratelimit-remaining-requests': String(remaining),
   });
+
+/** What Azure sends: what remains and when the bucket is full again, no limit. */
+const azure = (remaining: number, reset: string) =>
+  new Headers({ 'x-ratelimit-remaining-requests': String(remaining), 'x-ratelimit-reset-requests': reset });
 
 describe('RateBudget', () => {
   it('learns a limit from the headers and starts from what the server has left', () => {
@@ -45,5 +50,41 @@ describe('RateBudget', () => {
   it('has nothing to blame without a budget', () => {
     const budget = new RateBudget({ rpm: undefined, tpm: undefined, burstMs: 1000 }, 0);
     expect(budget.onRateLimited(undefined, 0, undefined)).toBe(false);
+  });
+
+  it('places an answer to a call sent before the limit was known by when it went and what went after', () => {
+    const budget = new RateBudget({ rpm: undefined, tpm: undefined, burstMs: 1000 }, 0);
+    // A blind probe of four at 0 into a server of 120 a minute with a burst of 2: two admitted.
+    const sent = [1, 2, 3, 4].map(() => budget.take(0, 0));
+    expect(budget.onRateLimited(azure(0, '1000ms'), 1, sent[2])).toBe(false);
+    expect(budget.onRateLimited(azure(0, '1000ms'), 1, sent[3])).toBe(false);
+    // The first answer, at 400: the server had 1 of 2 left after it (60 of its 120), has refilled
+    // 0.8 since, and the second call took 1: 0.8 now, not the 1 its figure says.
+    budget.observe(azure(60, '500ms'), 400, sent[0]);
+    expect(budget.requests?.perMinute).toBe(120);
+    expect(budget.requests?.level(400)).toBeCloseTo(0.8);
+    // The second's "0 left" at 0 is 0.8 now too: nothing changes.
+    budget.observe(azure(0, '1000ms'), 400, sent[1]);
+    expect(budget.requests?.level(400)).toBeCloseTo(0.8);
+  });
+});
+
+describe('ServerBucket without a stated limit', () => {
+  it('infers the limit from one snapshot for the assumed burst, or for a longer reset seen', () => {
+    // Remaining R, reset T: T = B × (1 − R / L). For B = 1 s, 60 left and full in 500 ms is 120.
+    const bucket = new ServerBucket(1000);
+    bucket.observe(undefined, 60, 500);
+    expect(bucket.limit).toBe(120);
+    expect(bucket.burstMs).toBeUndefined();
+    // A 429's reset of 2 s shows a burst of at least 2 s: the same snapshot then says 80.
+    const longer = new ServerBucket(1000);
+    longer.observe(undefined, 0, 2000);
+    expect(longer.limit).toBeUndefined();
+    longer.observe(undefined, 60, 500);
+    expect(longer.limit).toBe(80);
+    // A reset as long as the burst says nothing of the limit: what remained is all there is.
+    const window = new ServerBucket(1000);
+    window.observe(undefined, 60, 90_500);
+    expect(window.limit).toBe(60);
   });
 });

@@ -18,8 +18,13 @@ export interface RateBudgetOptions {
  * Our levels right after a call took its share, what the server's `remaining` is compared with,
  * the corrections made until then (so that one shortfall is not taken off once per answer), and
  * the buckets these levels belong to (a level of a replaced bucket says nothing of the new one).
+ * A call sent before a budget was known has no level of it: its answer is placed by when it was
+ * sent and what was sent after it.
  */
 export interface SentLevels {
+  readonly at: number;
+  /** Tokens this call took: what a refusal gives back to the count of what the server admitted. */
+  readonly cost: number;
   readonly requests: number | undefined;
   readonly tokens: number | undefined;
   readonly correctedRequests: number;
@@ -27,6 +32,9 @@ export interface SentLevels {
   /** Everything taken until then, this call included: what was sent after it is the difference. */
   readonly takenRequests: number;
   readonly takenTokens: number;
+  /** Everything the server refused until then (429s): it did not count those. */
+  readonly refusedRequests: number;
+  readonly refusedTokens: number;
   readonly requestBucket: TokenBucket | undefined;
   readonly tokenBucket: TokenBucket | undefined;
 }
@@ -46,7 +54,7 @@ const RAISE_SHARE = 0.25;
 export class RateBudget {
   requests: TokenBucket | undefined;
   tokens: TokenBucket | undefined;
-  readonly #server = { requests: new ServerBucket(), tokens: new ServerBucket() };
+  readonly #server: { readonly requests: ServerBucket; readonly tokens: ServerBucket };
   /** Burst at most, after 429s showed the one assumed or inferred too large (ms). */
   readonly #burstCap = { requests: Number.POSITIVE_INFINITY, tokens: Number.POSITIVE_INFINITY };
   /**
@@ -59,6 +67,7 @@ export class RateBudget {
   /** Total taken off (or, negative, given back) to follow the server, ever: see `SentLevels`. */
   readonly #corrected = { requests: 0, tokens: 0 };
   readonly #taken = { requests: 0, tokens: 0 };
+  readonly #refused = { requests: 0, tokens: 0 };
   /** A headers object already read and found to carry no rate-limit figures (a shared empty one). */
   #bare: Headers | undefined;
   /**
@@ -71,6 +80,7 @@ export class RateBudget {
     private readonly options: RateBudgetOptions,
     now: number,
   ) {
+    this.#server = { requests: new ServerBucket(options.burstMs), tokens: new ServerBucket(options.burstMs) };
     // A configured limit applies from the first call; the server's headers may only lower it.
     this.#rebuild('requests', now);
     this.#rebuild('tokens', now);
@@ -94,7 +104,8 @@ export class RateBudget {
 
   take(tokens: number, now: number): SentLevels | undefined {
     const { requests, tokens: bucket } = this;
-    if (requests === undefined && bucket === undefined) return undefined;
+    // A server seen answering without rate-limit figures is taken to have none: nothing to follow up.
+    if (requests === undefined && bucket === undefined && this.#bare !== undefined) return undefined;
     requests?.take(1, now);
     bucket?.take(tokens, now);
     if (bucket && tokens > 0) {
@@ -104,6 +115,10 @@ export class RateBudget {
     this.#taken.requests++;
     this.#taken.tokens += tokens;
     return {
+      at: now,
+      cost: tokens,
+      refusedRequests: this.#refused.requests,
+      refusedTokens: this.#refused.tokens,
       requests: requests?.level(now),
       tokens: bucket?.level(now),
       correctedRequests: this.#corrected.requests,
@@ -137,8 +152,15 @@ export class RateBudget {
 
   /** Gives back what a call took that the server did not count (it refused the call unread). */
   giveBack(sent: SentLevels | undefined, tokens: number, now: number): void {
+    this.#refuse(sent);
     if (sent?.requestBucket === this.requests) this.requests?.adjust(1, now);
     if (sent?.tokenBucket === this.tokens) this.tokens?.adjust(tokens, now);
+  }
+
+  #refuse(sent: SentLevels | undefined): void {
+    if (!sent) return;
+    this.#refused.requests++;
+    this.#refused.tokens += sent.cost;
   }
 
   /**
@@ -190,6 +212,7 @@ export class RateBudget {
     sent: SentLevels | undefined,
     epochNow = Date.now(),
   ): boolean {
+    this.#refuse(sent);
     const seen = headers ? readRateLimitHeaders(headers, epochNow) : {};
     const blameRequests = seen.remainingRequests === 0 || seen.remainingTokens !== 0;
     const blameTokens = seen.remainingTokens === 0 || seen.remainingRequests !== 0;
@@ -249,7 +272,9 @@ export class RateBudget {
    * Moves our level towards the server's `remaining`, scaled from its per-minute figure to our
    * bucket. The figure is the server's level when it admitted the call; what we sent after that
    * call is not in it.
-   * - A bucket just made (the limit was unknown) starts full: it comes down to the server's level.
+   * - A bucket just made (the limit was unknown), or an answer to a call sent before it was, gives
+   *   bounds on the server's level now (`#serverNow`): our level comes down to the upper one, or
+   *   up to the lower one.
    * - A bucket just replaced (a new limit or burst) comes down to the server's level, or goes up
    *   to it less what was sent since the call, when the server has clearly more (`RAISE_SHARE`).
    * - Otherwise the difference against our level when the call was sent, less the corrections
@@ -268,10 +293,19 @@ export class RateBudget {
     if (!budget || remaining === undefined || !limit) return;
     const server = (Math.min(remaining, limit) / limit) * budget.capacity;
     const requests = kind === 'requests';
+    const sentBucket = requests ? sent?.requestBucket : sent?.tokenBucket;
     let difference: number;
-    if (fresh === 'new') {
-      difference = Math.min(0, server - budget.level(now));
-    } else if (fresh === 'replaced') {
+    if (fresh === 'new' || (sent && sentBucket === undefined)) {
+      const level = budget.level(now);
+      if (!sent) {
+        this.#lower(kind, Math.max(0, level - server), now); // not followed up: as of when it was admitted
+        return;
+      }
+      const { lowest, highest } = this.#serverNow(kind, server, sent, now);
+      this.#lower(kind, level > highest ? level - highest : level < lowest ? level - lowest : 0, now);
+      return;
+    }
+    if (fresh === 'replaced') {
       // Down to the server's figure at most: the calls sent since may yet be refused. Up by its
       // figure less those calls, as if every one of them were admitted.
       const level = budget.level(now);
@@ -283,12 +317,36 @@ export class RateBudget {
       difference = server < level ? server - level : Math.max(0, server - since - level);
     } else {
       const sentLevel = requests ? sent?.requests : sent?.tokens;
-      if (!sent || sentLevel === undefined || (requests ? sent.requestBucket : sent.tokenBucket) !== budget)
-        return;
+      if (!sent || sentLevel === undefined || sentBucket !== budget) return;
       const since = this.#corrected[kind] - (requests ? sent.correctedRequests : sent.correctedTokens);
       difference = server - (sentLevel - since);
     }
     if (difference < 0 || difference > RAISE_SHARE * budget.capacity) this.#lower(kind, -difference, now);
+  }
+
+  /**
+   * Bounds on the server's level now, from `server`, its level when it admitted a call sent blind
+   * (no level of ours to compare with): plus its refill since, less the calls sent after it and not
+   * refused. With the refill capped at the bucket's capacity that is a lowest level, without the
+   * cap a highest. A call not yet answered counts as admitted: a 429 comes back at once, so those
+   * in flight mostly were. Without these, a new bucket took the server's room then for its room
+   * now, where the calls sent since had taken it (a 429 for the next call), or it had refilled.
+   */
+  #serverNow(kind: Kind, server: number, sent: SentLevels, now: number): { lowest: number; highest: number } {
+    const budget = this[kind]!;
+    const requests = kind === 'requests';
+    const sentSince = requests
+      ? this.#taken.requests - sent.takenRequests
+      : this.#taken.tokens - sent.takenTokens;
+    const refusedSince = requests
+      ? this.#refused.requests - sent.refusedRequests
+      : this.#refused.tokens - sent.refusedTokens;
+    const admitted = Math.max(0, sentSince - refusedSince);
+    const refilled = server + ((now - sent.at) * budget.perMinute) / 60_000;
+    // A call sent without a tokens budget took no estimate of its tokens: what went since is
+    // undercounted, so the lowest level is not one.
+    const lowest = requests ? Math.min(budget.capacity, refilled) - admitted : Number.NEGATIVE_INFINITY;
+    return { lowest, highest: refilled - admitted };
   }
 
   #lower(kind: Kind, amount: number, now: number): void {

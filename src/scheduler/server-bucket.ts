@@ -10,6 +10,11 @@
  * means that: a server whose reset is the end of a fixed window, or a constant, would otherwise
  * make the lane believe in a burst it does not have. Until then the burst stays unknown and the
  * lane assumes its default.
+ *
+ * Without a stated limit, one snapshot still gives L for an assumed B: L = R / (1 − T / B). A lane
+ * paced below the server's rate only ever sees the server's bucket full before each call, so every
+ * answer reports the same R and T and a second point never comes: taking R alone as the limit kept
+ * an Azure lane at half its rate for the whole run.
  */
 
 /** A bucket never holds more than the minute its limit speaks of. */
@@ -34,6 +39,14 @@ export class ServerBucket {
   #low: Snapshot | undefined;
   #high: Snapshot | undefined;
   #mostRemaining = 0;
+  /**
+   * The longest reset seen, of any snapshot (a 429's "0 remaining" too): the burst is at least
+   * that, since a bucket is full again after at most its whole burst.
+   */
+  #longestResetMs = 0;
+
+  /** `assumedBurstMs`: the burst the lane assumes until the snapshots show the server's own. */
+  constructor(private readonly assumedBurstMs: number) {}
 
   /** Takes in one answer's figures; returns true when `limit` or `burstMs` changed. */
   observe(stated: number | undefined, remaining: number | undefined, resetMs: number | undefined): boolean {
@@ -41,6 +54,7 @@ export class ServerBucket {
     if (stated !== undefined && stated > 0) this.#stated = stated;
     if (remaining !== undefined) {
       this.#mostRemaining = Math.max(this.#mostRemaining, remaining);
+      if (resetMs !== undefined) this.#longestResetMs = Math.max(this.#longestResetMs, resetMs);
       // "0 remaining" only says "less than one": not a point on the line.
       if (resetMs !== undefined && resetMs >= MIN_RESET_MS && remaining > 0) {
         if (!this.#low || remaining < this.#low.remaining) this.#low = { remaining, resetMs };
@@ -76,6 +90,15 @@ export class ServerBucket {
       if (slope > 0 && b / slope >= this.#mostRemaining) {
         this.limit = Math.round(b / slope);
         this.burstMs = burst(b);
+        return;
+      }
+    } else if (high) {
+      // One point: the line through it for the assumed burst, or for the longest reset seen when
+      // that is longer (a longer burst gives a lower limit). The burst itself stays unknown: a
+      // reset that is the end of a window would otherwise pass for one.
+      const assumed = burst(Math.max(this.assumedBurstMs, this.#longestResetMs));
+      if (high.resetMs < assumed) {
+        this.limit = Math.max(this.#mostRemaining, Math.round(high.remaining / (1 - high.resetMs / assumed)));
         return;
       }
     }
