@@ -5,19 +5,14 @@
  */
 import { ConnectionError, VolleyError } from '../errors.js';
 import { isRecord } from './shared.js';
-import type { ProviderAnswer, ProviderResponse } from './types.js';
 
 type ResponseMeta = { status: number; headers: Headers; requestID: string | undefined };
 
-/** The response for `raw` as `read` reads it; an error `read` throws gets the answer's meta. */
-export function answered(meta: ResponseMeta, raw: unknown, read: () => ProviderAnswer): ProviderResponse {
-  try {
-    return { ...read(), requestID: meta.requestID, headers: meta.headers, raw };
-  } catch (error) {
-    if (!(error instanceof VolleyError) || error.status !== undefined) throw error;
-    const { retryable, cause } = error;
-    throw new VolleyError(error.code, error.message, { ...meta, retryable, cause });
-  }
+/** An error reading an answer's body, with the answer's status, headers and request id. */
+export function withMeta(error: unknown, meta: ResponseMeta): unknown {
+  if (!(error instanceof VolleyError) || error.status !== undefined) return error;
+  const { retryable, cause } = error;
+  return new VolleyError(error.code, error.message, { ...meta, retryable, cause });
 }
 
 export function streamEndedEarly(baseURL: string, meta: ResponseMeta): ConnectionError {

@@ -3,7 +3,7 @@
  * and this does the rest once, with the one abort path of an attempt.
  */
 import { AbortError, VolleyError } from '../errors.js';
-import { answered, streamEndedEarly } from './answers.js';
+import { streamEndedEarly, withMeta } from './answers.js';
 import type { ErrorContext } from './errors.js';
 import { type Account, requestOptions } from './options.js';
 import type * as types from './types.js';
@@ -53,6 +53,8 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
   readonly #wire: Wire<M, C, B>;
   readonly #context: ErrorContext;
   readonly #ready: Promise<{ sdk: M; client: C }>;
+  /** What `#ready` resolved with, once it has: `send` then goes out without waiting a tick for it. */
+  #loaded: { sdk: M; client: C } | undefined;
 
   constructor(wire: Wire<M, C, B>) {
     ({ kind: this.kind, id: this.id, name: this.name, endpoint: this.endpoint } = wire);
@@ -61,7 +63,12 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
     this.#context = { baseURL: wire.baseURL, secrets: wire.secrets, keyEnv: wire.keyEnv };
     // Loading starts now, to overlap whatever comes before the first call; a failure surfaces there.
     this.#ready = wire.load().then((sdk) => ({ sdk, client: wire.client(sdk) }));
-    this.#ready.catch(() => {});
+    this.#ready.then(
+      (loaded) => {
+        this.#loaded = loaded;
+      },
+      () => {},
+    );
   }
 
   /**
@@ -89,19 +96,84 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
     return { sdk, client, mapError: (error) => this.#wire.mapError(error, sdk, this.#context) };
   }
 
-  async send(request: types.ProviderRequest, { signal, onDelta, ownSignal }: types.SendContext) {
-    const { sdk, client } = await this.#ready;
-    const wire = this.#wire;
-    const map = (error: unknown) => wire.mapError(error, sdk, { ...this.#context, model: request.model });
-    return attempt(signal, ownSignal === true, map, async (child): Promise<types.ProviderResponse> => {
-      const emit = onDelta && ((text: string | undefined) => report(child, onDelta, text));
-      const posted = await wire.post(client, this.requestBody(request), request, requestOptions(child), emit);
-      const { data, response } = posted;
-      const headers = wire.headers?.(response.headers) ?? response.headers;
-      const meta = { status: response.status, headers, requestID: posted.request_id ?? undefined };
-      if (data === undefined) throw streamEndedEarly(this.baseURL, meta);
-      return answered(meta, data, () => this.readBody(data, request.model));
+  /**
+   * One attempt, under the one abort path: it settles as soon as `signal` aborts, whatever the SDK
+   * is waiting for (the SDKs count on `fetch` to fail when the signal aborts, and an injected fetch,
+   * a simulator or a test double, may not). The SDK gets a child signal, which keeps its listener
+   * off a caller's signal that lives longer than the attempt, unless the signal is the attempt's own
+   * (`ownSignal`): a controller costs as much as a tenth of a call through a zero-latency server, so
+   * none is made for nothing. Written without `async` and with one closure per outcome: at
+   * thousands of calls a second, each promise and closure on this path is measurable.
+   */
+  send(request: types.ProviderRequest, context: types.SendContext): Promise<types.ProviderResponse> {
+    const loaded = this.#loaded;
+    if (loaded === undefined) return this.#ready.then(() => this.send(request, context));
+    const { signal, onDelta } = context;
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    const child = context.ownSignal === true ? undefined : new AbortController();
+    const inner = child?.signal ?? signal;
+    return new Promise<types.ProviderResponse>((resolve, reject) => {
+      const onAbort = () => {
+        reject(abortReason(signal));
+        child?.abort(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      let posted: Promise<Posted>;
+      try {
+        const emit = onDelta && ((text: string | undefined) => report(inner, onDelta, text));
+        posted = this.#wire.post(
+          loaded.client,
+          this.requestBody(request),
+          request,
+          requestOptions(inner),
+          emit,
+        );
+      } catch (error) {
+        posted = Promise.reject(error);
+      }
+      posted.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          try {
+            resolve(this.#answer(value, request.model));
+          } catch (error) {
+            reject(this.#failure(error, signal, loaded.sdk, request.model));
+          }
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(this.#failure(error, signal, loaded.sdk, request.model));
+        },
+      );
     });
+  }
+
+  /** The answer in what `posted` brought back; an error reading it gets the response's status and headers. */
+  #answer(posted: Posted, model: string): types.ProviderResponse {
+    const { data, response } = posted;
+    const headers = this.#wire.headers?.(response.headers) ?? response.headers;
+    const requestID = posted.request_id ?? undefined;
+    if (data === undefined)
+      throw streamEndedEarly(this.baseURL, { status: response.status, headers, requestID });
+    let answer: types.ProviderAnswer;
+    try {
+      answer = this.readBody(data, model);
+    } catch (error) {
+      throw withMeta(error, { status: response.status, headers, requestID });
+    }
+    const { text, usage, finishReason } = answer;
+    return { text, usage, finishReason, model: answer.model, requestID, headers, raw: data };
+  }
+
+  /** What a failed attempt rejects with: the abort's reason, what `onDelta` threw, or the mapped error. */
+  #failure(error: unknown, signal: AbortSignal, sdk: M, model: string): unknown {
+    if (signal.aborted) return abortReason(signal);
+    if (error instanceof DeltaFailure) return error.error;
+    try {
+      return this.#wire.mapError(error, sdk, { ...this.#context, model });
+    } catch (mapFailure) {
+      return mapFailure;
+    }
   }
 }
 
@@ -115,46 +187,6 @@ export function abortReason(signal: AbortSignal): VolleyError {
 /** What the caller's `onDelta` threw: rethrown as it is, never mapped as if the server had failed. */
 class DeltaFailure {
   constructor(readonly error: unknown) {}
-}
-
-/**
- * Runs `work` and settles as soon as `signal` aborts, whatever `work` is waiting for: the SDKs
- * count on `fetch` to fail when the signal aborts, and an injected fetch (a simulator, a test
- * double) may not. `work` gets a child signal that keeps the SDK's listener off a caller's signal
- * that lives longer than the attempt, unless the signal is the attempt's own (`own`): a controller
- * costs as much as a tenth of a call through a zero-latency server, so none is made for nothing.
- */
-function attempt<T>(
-  signal: AbortSignal,
-  own: boolean,
-  map: (error: unknown) => VolleyError,
-  work: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  const child = own ? undefined : new AbortController();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      reject(abortReason(signal));
-      child?.abort(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work(child?.signal ?? signal).then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        try {
-          reject(
-            signal.aborted ? abortReason(signal) : error instanceof DeltaFailure ? error.error : map(error),
-          );
-        } catch (mapFailure) {
-          reject(mapFailure);
-        }
-      },
-    );
-  });
 }
 
 /** Streamed text for the caller, unless the attempt is over: the SDK may still read buffered events. */

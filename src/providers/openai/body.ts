@@ -17,19 +17,33 @@ export type ChatBody = Params & Record<string, unknown>;
  * models refuse both together).
  */
 export function chatBody(request: ProviderRequest): ChatBody {
-  const { stream: _stream, stream_options: _options, ...params } = request.params;
-  const { maxTokens, temperature, responseFormat } = request;
+  const { maxTokens, temperature, responseFormat, params } = request;
+  if (!hasKeys(params)) {
+    // Most calls have no params: the same body, built without the spreads (each a generic copy of
+    // an object made only to be copied), on the path every call takes.
+    const body: ChatBody = { model: request.model, messages: request.messages as Params['messages'] };
+    if (maxTokens !== undefined) body.max_tokens = maxTokens;
+    if (temperature !== undefined) body.temperature = temperature;
+    if (responseFormat !== undefined) body.response_format = responseFormat as Params['response_format'];
+    return body;
+  }
+  const { stream: _stream, stream_options: _options, ...rest } = params;
   return {
     model: request.model,
     // The caller's messages go as they are, content parts included: the server checks them.
     messages: request.messages as Params['messages'],
-    ...(maxTokens === undefined || Object.hasOwn(params, 'max_completion_tokens')
+    ...(maxTokens === undefined || Object.hasOwn(rest, 'max_completion_tokens')
       ? {}
       : { max_tokens: maxTokens }),
     ...(temperature === undefined ? {} : { temperature }),
     ...(responseFormat === undefined ? {} : { response_format: responseFormat as Params['response_format'] }),
-    ...params,
+    ...rest,
   };
+}
+
+function hasKeys(record: Readonly<Record<string, unknown>>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 /**

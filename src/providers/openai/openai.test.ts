@@ -132,6 +132,16 @@ describe('openai() request mapping', () => {
     });
   });
 
+  it('builds the same body, in the same key order, without params as with params that add nothing', () => {
+    const p = openai({ apiKey: KEY, env: {} });
+    const fields = { maxTokens: 50, temperature: 0, responseFormat: { type: 'json_object' as const } };
+    const bare = p.requestBody(request({ ...fields, params: {} }));
+    const viaParams = p.requestBody(request({ ...fields, params: { stream: false } }));
+    expect(JSON.stringify(bare)).toBe(JSON.stringify(viaParams));
+    expect(Object.keys(bare)).toEqual(['model', 'messages', 'max_tokens', 'temperature', 'response_format']);
+    expect(Object.keys(p.requestBody(request({ params: {} })))).toEqual(['model', 'messages']);
+  });
+
   it('leaves max_tokens out next to max_completion_tokens, and never streams', () => {
     const p = openai({ apiKey: KEY, env: {} });
     const body = p.requestBody(
