@@ -12,6 +12,7 @@ import { createSimulator } from '../simulator/handler.js';
 import { listen, type SimulatorServer } from '../simulator/listen.js';
 import type { SimulatorOptions } from '../simulator/options.js';
 import { ManualClock, settleOn } from '../test-support/manual-clock.js';
+import { countMessageTokens } from '../tokens/count.js';
 import type { VolleyOptions } from './options.js';
 import { Volley } from './volley.js';
 
@@ -73,6 +74,40 @@ describe('Volley through the SDK against the simulator (manual clock)', () => {
     // Only the blind probe's: 8 calls at once into a burst of 2.
     expect(simulator.stats().rateLimited).toBeLessThanOrEqual(6);
     expect(volley.lanes()[0]?.rpm).toBe(120);
+  });
+
+  it('sends small calls past a big one that does not fit yet, and the big one when it does', async () => {
+    // --tpm 20000 against a server whose bucket holds the whole minute: one call of about 15,000
+    // tokens ahead of 100 of about 80 (prompt and answer), 23,000 in all. Counting the prompt here loads the tokenizer before the run,
+    // so the lane's counts do not depend on how fast it loads.
+    const big = `A very long document.${' lorem ipsum dolor'.repeat(5000)}`;
+    expect(countMessageTokens([{ role: 'user', content: big }])).toBeGreaterThan(14_000);
+    const { clock, simulator, volley } = simulated(
+      { tpm: 20_000, burstWindowMs: 60_000, latencyMedianMs: 400, latencySpread: 0 },
+      { limits: { tpm: 20_000 } },
+    );
+    const small = prompts(100).map(({ prompt }) => ({
+      prompt: `${prompt}${' lorem ipsum dolor'.repeat(18)}`,
+    }));
+    const results = await settleOn(clock, volley.settle([{ prompt: big }, ...small]));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const stats = simulator.stats();
+    expect(stats.rateLimited).toBe(0);
+    // The bucket's 20,000 at once, the rest at 20,000 a minute, the last answer a latency later.
+    const charged = stats.promptTokens + stats.completionTokens;
+    const ideal = 400 + ((charged - 20_000) / 20_000) * 60_000;
+    const timings = results.map((r) => (r.ok ? r.value.timings : undefined)).filter((t) => t !== undefined);
+    const makespan =
+      Math.max(...timings.map((t) => t.finishedAt)) - Math.min(...timings.map((t) => t.startedAt));
+    expect(makespan).toBeGreaterThanOrEqual(ideal);
+    // Two round trips learn that the bucket holds the minute (a second's worth is assumed before).
+    expect(makespan).toBeLessThanOrEqual(ideal * 1.05);
+    // The small ones did not queue behind the big one's debt (the defect: a median of 50 s).
+    const queued = timings
+      .slice(1)
+      .map((t) => t.queuedMs)
+      .sort((a, b) => a - b);
+    expect(queued[50]).toBeLessThanOrEqual(1000);
   });
 
   it('survives a 429 storm from a limit configured too high, pausing instead of hammering', async () => {
