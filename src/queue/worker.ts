@@ -11,6 +11,7 @@ import type { Job, Worker } from 'bullmq';
 import { asVolleyError, type Volley } from '../client/volley.js';
 import type { VolleyError } from '../errors.js';
 import { positive, rejectUnknown, wholePositive } from '../options/check.js';
+import { loadTokenizer } from '../tokens/count.js';
 import { openRedis } from './connect.js';
 import { type CallJobData, type CallJobResult, rejectsWorker, wireError } from './protocol.js';
 import type { RedisTarget } from './redis-url.js';
@@ -66,8 +67,11 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   const maxStalledCount = wholePositive('maxStalledCount', options.maxStalledCount) ?? 3;
   const { volley } = options;
   // A job taken before the SDK has loaded (seconds on a busy host) would wait here while other
-  // workers could send it; take none until this worker can send.
-  await volley.options.provider.ready?.();
+  // workers could send it; take none until this worker can send. The tokenizer's tables likewise:
+  // every job goes through the token-aware shared limiter, so the first one would start loading
+  // them, and the quarter of a second (more on a busy host) they hold the event loop would stall
+  // every call in hand just as the run starts.
+  await Promise.all([volley.options.provider.ready?.(), loadTokenizer()]);
   const { Worker: BullWorker, WaitingError } = await import('bullmq');
   const connection = await openRedis(options.target);
   const inHand = new Set<AbortController>();
