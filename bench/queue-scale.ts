@@ -1,19 +1,33 @@
 /**
  * Scale-out: calls per second of 1, 2 and 4 worker processes when the limit is high and the
- * server fast (the workers' CPU is what limits), 2,000 queued calls each. Beside calls/s it prints
- * the CPU the worker processes and this one (simulator and coordinator) spent per call, from
- * /proc, so that a figure taken on a loaded machine can be told from a slow path.
+ * server fast (the workers' CPU is what limits), 2,000 queued calls each.
  *
- *   npx tsx bench/queue-scale.ts [--n 2000]
+ * Each host first answers `--warm` calls per process, untimed: a worker is a long-lived process,
+ * and a fresh one's CPU per call keeps falling over its first thousands of calls as V8 optimises
+ * the hot path (one process: 2.3 ms cold over 1,000 calls, 1.07 after 1,000, 0.75 after 3,000).
+ * Measured cold, 4 processes sharing 1,000 calls stay cold for the whole run, and the figure falls
+ * with more workers for that reason alone.
+ *
+ * Beside calls/s it prints the CPU each process spent per call of the timed run (from /proc and
+ * Redis `INFO cpu`), and the share of the run each process's main thread was ready to run but
+ * waiting for a core (/proc/PID/schedstat). Simulator, coordinator, Redis and workers share this
+ * machine's cores: when the other load leaves them waiting most of the time, calls/s measures that
+ * load (the simulator's single thread gets the same share whatever the worker count), while CPU
+ * per call does not change much with it.
+ *
+ *   npx tsx bench/queue-scale.ts [--n 2000] [--warm 1000]
  */
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { openCallQueue } from '../src/queue/call-queue.js';
 import { redisTarget } from '../src/queue/redis-url.js';
 import { startRedis } from '../src/queue/test-support/redis-server.js';
 import { arg, callJobs, loggingSimulator, spawnHost } from './queue-support.js';
 
 const N = arg('n', 2000);
+const WARM = arg('warm', 1000);
 const redis = await startRedis();
+const admin = new Redis(redis.url);
 try {
   for (const processes of [1, 2, 4]) {
     const url = `${redis.url}?queue=scale${processes}`;
@@ -24,27 +38,50 @@ try {
     await Promise.all(hosts.map((h) => h.ready));
     const queue = await openCallQueue(redisTarget(url));
     let done = 0;
-    const finished = new Promise<void>((resolve) =>
-      queue.onCompleted(() => {
-        if (++done === N) resolve();
-      }),
-    );
+    let target = 0;
+    let reached = () => {};
+    queue.onCompleted(() => {
+      if (++done === target) reached();
+    });
+    const answer = (run: string, n: number) => {
+      target = done + n;
+      const all = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      return queue.add(callJobs(run, n, (i) => `Quick ${i}`)).then(() => all);
+    };
+    await answer(`warm${processes}`, WARM * processes);
+
+    const pids = [...hosts.map((h) => h.child.pid!), process.pid, await redisPid()];
     const cpu0 = process.cpuUsage();
     const hostCpu0 = hosts.map((h) => cpuMs(h.child.pid!));
+    const redisCpu0 = await redisCpuMs();
+    const waited0 = pids.map(waitedMs);
     const started = performance.now();
-    await queue.add(callJobs(`scale${processes}`, N, (i) => `Quick ${i}`));
-    await finished;
-    const seconds = (performance.now() - started) / 1000;
+    await answer(`scale${processes}`, N);
+    const ms = performance.now() - started;
     const own = process.cpuUsage(cpu0);
-    const workerCpu = hosts.reduce((sum, h, i) => sum + cpuMs(h.child.pid!) - hostCpu0[i]!, 0);
+    const hostCpu = hosts.map((h, i) => cpuMs(h.child.pid!) - hostCpu0[i]!);
+    const waited = pids.map((pid, i) => Math.round(((waitedMs(pid) - waited0[i]!) / ms) * 100));
+    const perCall = (cpu: number) => Math.round((cpu / N) * 100) / 100;
     console.log(
       JSON.stringify({
         workers: processes,
         calls: N,
-        seconds: Math.round(seconds * 10) / 10,
-        perSecond: Math.round(N / seconds),
-        workerCpuMsPerCall: Math.round((workerCpu / N) * 100) / 100,
-        simAndCoordinatorCpuMsPerCall: Math.round(((own.user + own.system) / 1000 / N) * 100) / 100,
+        seconds: Math.round(ms / 100) / 10,
+        perSecond: Math.round((N * 1000) / ms),
+        cpuMsPerCall: {
+          // Each worker process's CPU over the timed run, divided by all calls: they add up.
+          workers: perCall(hostCpu.reduce((a, b) => a + b, 0)),
+          perWorker: hostCpu.map(perCall),
+          simAndCoordinator: perCall((own.user + own.system) / 1000),
+          redis: perCall((await redisCpuMs()) - redisCpu0),
+        },
+        waitingForCpuPercent: {
+          perWorker: waited.slice(0, processes),
+          simAndCoordinator: waited[processes],
+          redis: waited[processes + 1],
+        },
       }),
     );
     for (const h of hosts) h.child.kill('SIGTERM');
@@ -53,6 +90,7 @@ try {
     await server.close();
   }
 } finally {
+  admin.disconnect();
   await redis.close();
 }
 
@@ -60,4 +98,20 @@ try {
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Time the main thread of a process has spent ready to run but waiting for a core (ms). */
+function waitedMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+}
+
+async function redisPid(): Promise<number> {
+  return Number(/process_id:(\d+)/.exec(await admin.info('server'))?.[1]);
+}
+
+/** The redis-server's own CPU so far (ms), as it reports it. */
+async function redisCpuMs(): Promise<number> {
+  const info = await admin.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
 }

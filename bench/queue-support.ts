@@ -17,9 +17,15 @@ export interface Host {
 
 export function spawnHost(args: Record<string, string | number>): Host {
   const flags = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/queue-worker-host.ts', ...flags], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // HOST_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles each host (NODE_OPTIONS refuses --cpu-prof).
+  const extra = process.env['HOST_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(
+    process.execPath,
+    [...extra, '--import', 'tsx', 'bench/queue-worker-host.ts', ...flags],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const host: Host = {
     child,
     last: { answered: 0, inHand: 0, rateLimited: 0 },
