@@ -113,11 +113,8 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
     const child = context.ownSignal === true ? undefined : new AbortController();
     const inner = child?.signal ?? signal;
     return new Promise<types.ProviderResponse>((resolve, reject) => {
-      const onAbort = () => {
-        reject(abortReason(signal));
-        child?.abort(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const watch = new AbortWatch(signal, child, reject);
+      signal.addEventListener('abort', watch, { once: true });
       let posted: Promise<Posted>;
       try {
         const emit = onDelta && ((text: string | undefined) => report(inner, onDelta, text));
@@ -133,7 +130,7 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
       }
       posted.then(
         (value) => {
-          signal.removeEventListener('abort', onAbort);
+          signal.removeEventListener('abort', watch);
           try {
             resolve(this.#answer(value, request.model));
           } catch (error) {
@@ -141,7 +138,7 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
           }
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          signal.removeEventListener('abort', watch);
           reject(this.#failure(error, signal, loaded.sdk, request.model));
         },
       );
@@ -182,6 +179,24 @@ export function abortReason(signal: AbortSignal): VolleyError {
   const reason: unknown = signal.reason;
   if (reason instanceof VolleyError) return reason;
   return new AbortError(undefined, reason === undefined ? {} : { cause: reason });
+}
+
+/**
+ * Settles an attempt as its signal aborts, and aborts the SDK's child signal. An object listener,
+ * not a closure: under a loader that keeps function names (tsx), each named closure is also a
+ * `defineProperty` per call.
+ */
+class AbortWatch {
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly child: AbortController | undefined,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  handleEvent(): void {
+    this.reject(abortReason(this.signal));
+    this.child?.abort(this.signal.reason);
+  }
 }
 
 /** What the caller's `onDelta` threw: rethrown as it is, never mapped as if the server had failed. */
