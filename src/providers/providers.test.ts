@@ -299,6 +299,28 @@ describe.each(CASES)('$name provider', (c) => {
       expect(await failure(pending)).toBeInstanceOf(AbortError);
       expect(call.signal?.aborted).toBe(true);
     });
+
+    it('adds no listener of its own when the attempt tells it of the abort, and still ends a hung fetch', async () => {
+      const controller = new AbortController();
+      const signal = controller.signal;
+      let added = 0;
+      const add = signal.addEventListener.bind(signal);
+      signal.addEventListener = ((...args: Parameters<typeof add>) => {
+        added++;
+        add(...args);
+      }) as typeof add;
+      let listener: { handleEvent(): void } | undefined;
+      const context = { signal, ownSignal: true, onAbort: (l: { handleEvent(): void }) => (listener = l) };
+      await setup(c, () => json(c.answer('x'))).provider.send(request(), context);
+      expect(added).toBe(1); // the SDK's own
+      const { provider: p, sent } = setup(c, hanging);
+      const pending = p.send(request(), context);
+      const call = await sent;
+      controller.abort();
+      listener?.handleEvent();
+      expect(await failure(pending)).toBeInstanceOf(AbortError);
+      expect(call.signal?.aborted).toBe(true);
+    });
   });
 
   describe('keys', () => {

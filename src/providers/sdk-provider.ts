@@ -114,7 +114,10 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
     const inner = child?.signal ?? signal;
     return new Promise<types.ProviderResponse>((resolve, reject) => {
       const watch = new AbortWatch(signal, child, reject);
-      signal.addEventListener('abort', watch, { once: true });
+      // The attempt's own signal can tell us itself: no listener to add and remove.
+      const told = context.ownSignal === true && context.onAbort !== undefined;
+      if (told) context.onAbort?.(watch);
+      else signal.addEventListener('abort', watch, { once: true });
       let posted: Promise<Posted>;
       try {
         const emit = onDelta && ((text: string | undefined) => report(inner, onDelta, text));
@@ -130,7 +133,7 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
       }
       posted.then(
         (value) => {
-          signal.removeEventListener('abort', watch);
+          if (!told) signal.removeEventListener('abort', watch);
           try {
             resolve(this.#answer(value, request.model));
           } catch (error) {
@@ -138,7 +141,7 @@ export class SdkProvider<M, C, B extends Record<string, unknown>> implements typ
           }
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', watch);
+          if (!told) signal.removeEventListener('abort', watch);
           reject(this.#failure(error, signal, loaded.sdk, request.model));
         },
       );

@@ -13,4 +13,17 @@ describe('Attempt', () => {
     expect(signal.aborted).toBe(true);
     expect(late.signal).toBe(signal);
   });
+
+  it('calls its one abort listener once, after the signal has aborted, or at once when already aborted', () => {
+    const attempt = new Attempt(undefined);
+    const { signal } = attempt;
+    const seen: boolean[] = [];
+    attempt.onAbort({ handleEvent: () => seen.push(signal.aborted) });
+    attempt.abort();
+    attempt.abort();
+    expect(seen).toEqual([true]);
+    const late: string[] = [];
+    attempt.onAbort({ handleEvent: () => late.push('at once') });
+    expect(late).toEqual(['at once']);
+  });
 });

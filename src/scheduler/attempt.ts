@@ -11,6 +11,7 @@ export class Attempt implements SendContext {
   readonly ownSignal = true;
   #controller: AbortController | undefined;
   #aborted = false;
+  #listener: { handleEvent(): void } | undefined;
 
   constructor(readonly onDelta: ((text: string) => void) | undefined) {}
 
@@ -22,8 +23,17 @@ export class Attempt implements SendContext {
     return this.#controller.signal;
   }
 
+  onAbort(listener: { handleEvent(): void }): void {
+    if (this.#aborted) listener.handleEvent();
+    else this.#listener = listener;
+  }
+
   abort(): void {
+    if (this.#aborted) return;
     this.#aborted = true;
     this.#controller?.abort();
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.handleEvent();
   }
 }
