@@ -1,17 +1,17 @@
 /**
- * The per-attempt timeouts of a lane, on one timer. A timer per attempt (and its closure) is most
- * of what a zero-latency call costs, and nearly all of them are cancelled unfired. Attempts go in a
- * first-in first-out queue per timeout value (a client usually has one), where they are already in
- * deadline order; finished attempts at the front are dropped as new ones come, and one timer is
- * armed for the front.
+ * Many jobs' expiry times on one timer: a lane's per-attempt timeouts, and its calls' deadlines. A
+ * timer per attempt or per call (and its closure) is most of what a zero-latency call costs, and
+ * nearly all of them are cancelled unfired. Entries go in a first-in first-out queue per duration
+ * (a client usually has one), where they are already in expiry order; entries at the front that
+ * no longer matter are dropped as new ones come, and one timer is armed for the earliest front.
  */
 import type { Clock } from '../clock.js';
 import type { Job } from './job.js';
 
 class Fifo {
   jobs: Job[] = [];
-  /** The attempt number each entry timed: a later attempt of the same job is a new entry. */
-  attempts: number[] = [];
+  /** What each entry timed, for `live`: an attempt number, so a later attempt is a new entry. */
+  tokens: number[] = [];
   at: number[] = [];
   head = 0;
 
@@ -22,7 +22,7 @@ class Fifo {
   compact(): void {
     if (this.head < 1024 || this.head * 2 < this.jobs.length) return;
     this.jobs = this.jobs.slice(this.head);
-    this.attempts = this.attempts.slice(this.head);
+    this.tokens = this.tokens.slice(this.head);
     this.at = this.at.slice(this.head);
     this.head = 0;
   }
@@ -36,26 +36,28 @@ export class Timeouts {
 
   constructor(
     private readonly clock: Clock,
-    /** Called for an attempt still running at its timeout. */
+    /** Called for a live entry whose time has come. */
     private readonly onExpired: (job: Job) => void,
+    /** Whether the entry for `job` (with the `token` it was added with) still matters. */
+    private readonly live: (job: Job, token: number) => boolean,
   ) {}
 
-  /** Times the attempt `job` has just started. */
-  add(job: Job, now: number): void {
-    let fifo = this.#queues.get(job.timeout);
+  /** Expires `job` after `duration` ms from `now`, if it is still live then. */
+  add(job: Job, duration: number, token: number, now: number): void {
+    let fifo = this.#queues.get(duration);
     if (!fifo) {
       fifo = new Fifo();
-      this.#queues.set(job.timeout, fifo);
+      this.#queues.set(duration, fifo);
     }
-    dropFinished(fifo);
-    const at = now + job.timeout;
+    this.#dropDead(fifo);
+    const at = now + duration;
     fifo.jobs.push(job);
-    fifo.attempts.push(job.attempts);
+    fifo.tokens.push(token);
     fifo.at.push(at);
     if (at < this.#timerAt) this.#arm(at, now);
   }
 
-  /** Nothing is in flight: forget every entry and disarm, so no timer keeps the process alive. */
+  /** Nothing left to time: forget every entry and disarm, so no timer keeps the process alive. */
   clear(): void {
     this.#cancel?.();
     this.#cancel = undefined;
@@ -71,14 +73,14 @@ export class Timeouts {
     for (const fifo of this.#queues.values()) {
       while (fifo.size > 0 && fifo.at[fifo.head]! <= now) {
         const job = fifo.jobs[fifo.head]!;
-        const attempt = fifo.attempts[fifo.head]!;
+        const token = fifo.tokens[fifo.head]!;
         fifo.jobs[fifo.head++] = undefined as unknown as Job; // let the job go
-        if (job.state === 'running' && job.attempts === attempt) this.onExpired(job);
+        if (this.live(job, token)) this.onExpired(job);
       }
-      dropFinished(fifo);
+      this.#dropDead(fifo);
       if (fifo.size > 0) next = Math.min(next, fifo.at[fifo.head]!);
     }
-    if (next !== Number.POSITIVE_INFINITY) this.#arm(next, now);
+    if (next !== Number.POSITIVE_INFINITY && next < this.#timerAt) this.#arm(next, now);
   }
 
   #arm(at: number, now: number): void {
@@ -86,19 +88,17 @@ export class Timeouts {
     this.#timerAt = at;
     this.#cancel = this.clock.setTimer(this.#fire, at - now);
   }
-}
 
-/** Drops entries at the front whose attempt has ended: in a steady run, nearly all of them. */
-function dropFinished(fifo: Fifo): void {
-  while (fifo.size > 0) {
-    const job = fifo.jobs[fifo.head]!;
-    if (job.state === 'running' && job.attempts === fifo.attempts[fifo.head]) break;
-    fifo.jobs[fifo.head++] = undefined as unknown as Job;
+  /** Drops entries at the front that no longer matter: in a steady run, nearly all of them. */
+  #dropDead(fifo: Fifo): void {
+    while (fifo.size > 0 && !this.live(fifo.jobs[fifo.head]!, fifo.tokens[fifo.head]!)) {
+      fifo.jobs[fifo.head++] = undefined as unknown as Job;
+    }
+    if (fifo.size === 0) {
+      fifo.jobs.length = 0;
+      fifo.tokens.length = 0;
+      fifo.at.length = 0;
+      fifo.head = 0;
+    } else fifo.compact();
   }
-  if (fifo.size === 0) {
-    fifo.jobs.length = 0;
-    fifo.attempts.length = 0;
-    fifo.at.length = 0;
-    fifo.head = 0;
-  } else fifo.compact();
 }

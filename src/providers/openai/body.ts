@@ -99,9 +99,9 @@ export function readCompletion(
 /** Undefined when the server reported no count at all. */
 function readUsage(usage: OpenAI.CompletionUsage | null | undefined): Usage | undefined {
   if (!isRecord(usage)) return undefined;
-  const [prompt, completion, total] = [usage.prompt_tokens, usage.completion_tokens, usage.total_tokens].map(
-    count,
-  );
+  const prompt = count(usage.prompt_tokens);
+  const completion = count(usage.completion_tokens);
+  const total = count(usage.total_tokens);
   if (prompt === undefined && completion === undefined && total === undefined) return undefined;
   const promptTokens = prompt ?? 0;
   const completionTokens = completion ?? Math.max(0, (total ?? 0) - promptTokens);
