@@ -24,8 +24,8 @@ const INITIAL_CONCURRENCY = 8;
 
 /**
  * A call as the client tracks it: its lane, where its outcome goes (`sink`, slot `index`), and what
- * it registered (abort watches, a deadline timer) so that `release` can undo it without a closure
- * per call.
+ * it registered (abort watches) so that `release` can undo it without a closure per call. Its
+ * deadline is the lane's to keep, with every other call's on one timer.
  */
 class CallJob extends Job implements Abortable {
   lane!: Lane;
@@ -34,7 +34,6 @@ class CallJob extends Job implements Abortable {
   aborts: AbortRegistry | undefined;
   signal: AbortSignal | undefined;
   clientSignal: AbortSignal | undefined;
-  cancelDeadline: (() => void) | undefined;
 
   onAbort(): void {
     this.lane.cancel(this, 'cancelled');
@@ -43,7 +42,6 @@ class CallJob extends Job implements Abortable {
   override release(): void {
     if (this.signal) this.aborts?.unwatch(this.signal, this);
     if (this.clientSignal) this.aborts?.unwatch(this.clientSignal, this);
-    this.cancelDeadline?.();
   }
 
   resolve(result: CallResult): void {
@@ -197,8 +195,6 @@ export class Volley {
       if (signal) this.#aborts.watch(signal, job);
       if (clientSignal) this.#aborts.watch(clientSignal, job);
     }
-    if (Number.isFinite(deadline))
-      job.cancelDeadline = o.clock.setTimer(() => lane.cancel(job, 'deadline'), deadline);
     batch?.calls.push(job);
     lane.submit(job);
   }

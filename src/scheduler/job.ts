@@ -84,7 +84,7 @@ export abstract class Job {
     return this.attempts - this.freeAttempts;
   }
 
-  /** Undoes what the caller registered for the call (a deadline timer, an abort listener). */
+  /** Undoes what the caller registered for the call (an abort listener). */
   release(): void {}
 
   /** The call succeeded; called once, after `release`. */

@@ -268,6 +268,27 @@ describe('lane: timeouts, deadlines and cancellation', () => {
     expect(await done).toMatchObject({ code: 'deadline_exceeded', attempts: 1 });
   });
 
+  it('keeps the deadlines of a thousand calls on one timer, and fails each at its own', async () => {
+    const { clock, volley } = setup(async (_r, ctx) => abortable(ctx.signal), {
+      timeout: 10_000,
+      limits: { concurrency: 1 },
+    });
+    const first = volley.settle(prompts(500), { deadline: 300 });
+    await clock.advance(100);
+    const second = volley.settle(prompts(500), { deadline: 300 });
+    await clock.advance(0);
+    // One deadline timer, the one call in flight's timeout, nothing per call.
+    expect(clock.pendingTimers).toBe(2);
+    const failedAt: number[] = [];
+    volley.on('failed', (e) => failedAt.push(e.at));
+    await clock.advance(400);
+    const results = [...(await first), ...(await second)];
+    expect(results.every((r) => !r.ok && r.error.code === 'deadline_exceeded')).toBe(true);
+    expect(failedAt.slice(0, 500).every((at) => at === 300)).toBe(true);
+    expect(failedAt.slice(500).every((at) => at === 400)).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('cancels queued and in-flight calls through an AbortSignal', async () => {
     const { clock, provider, volley } = setup(async (_r, ctx) => abortable(ctx.signal), {
       limits: { concurrency: 1 },

@@ -57,7 +57,9 @@ export class Lane {
   readonly #budget: RateBudget;
   readonly #concurrency: ConcurrencyLimit;
   readonly #outage: Outage;
+  /** Per-attempt timeouts, and the calls' deadlines: one timer each, whatever the number of calls. */
   readonly #timeouts: Timeouts;
+  readonly #deadlines: Timeouts;
   #inFlight = 0;
   #unsettled = 0;
   #pausedUntil = 0;
@@ -92,10 +94,19 @@ export class Lane {
       grow: config.concurrency === undefined,
     });
     this.#outage = new Outage(config.maxOutage);
-    this.#timeouts = new Timeouts(config.clock, (job) => {
-      job.stopReason ??= 'timeout';
-      job.attempt?.abort();
-    });
+    this.#timeouts = new Timeouts(
+      config.clock,
+      (job) => {
+        job.stopReason ??= 'timeout';
+        job.attempt?.abort();
+      },
+      (job, attempt) => job.state === 'running' && job.attempts === attempt,
+    );
+    this.#deadlines = new Timeouts(
+      config.clock,
+      (job) => this.cancel(job, 'deadline'),
+      (job) => job.state !== 'done',
+    );
     this.#outputEstimate = config.outputTokens;
     // Until the provider can send at once, nothing is dispatched: calls waiting inside `send` for
     // an SDK to load would look like a server that has not answered yet, and the concurrency probe
@@ -128,6 +139,8 @@ export class Lane {
         priority: job.priority,
       });
     }
+    if (Number.isFinite(job.deadlineAt))
+      this.#deadlines.add(job, job.deadlineAt - job.enqueuedAt, 0, job.enqueuedAt);
     this.#ready.push(job);
     this.#schedulePump();
   }
@@ -324,7 +337,7 @@ export class Lane {
     if (this.#outage.since !== undefined) this.#outage.probeSent();
     const attempt = new Attempt(deltasOf(job));
     job.attempt = attempt;
-    this.#timeouts.add(job, now);
+    this.#timeouts.add(job, job.timeout, job.attempts, now);
     if (events.has('started')) {
       events.emit('started', {
         id: job.id,
@@ -586,7 +599,10 @@ export class Lane {
       }
       job.resolve(outcome);
     }
-    if (--this.#unsettled === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    if (--this.#unsettled === 0) {
+      this.#deadlines.clear();
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
   }
 }
 
