@@ -326,11 +326,13 @@ export class RateBudget {
 
   /**
    * Bounds on the server's level now, from `server`, its level when it admitted a call sent blind
-   * (no level of ours to compare with): plus its refill since, less the calls sent after it and not
-   * refused. With the refill capped at the bucket's capacity that is a lowest level, without the
-   * cap a highest. A call not yet answered counts as admitted: a 429 comes back at once, so those
-   * in flight mostly were. Without these, a new bucket took the server's room then for its room
-   * now, where the calls sent since had taken it (a 429 for the next call), or it had refilled.
+   * (no level of ours to compare with), less the calls sent after it and not refused. The highest
+   * adds the refill since the call was sent; the lowest adds none, since the server admitted it
+   * somewhat later, when it got there: counting from the send made the lane send the next call a
+   * few milliseconds before the server had refilled it (a 429). A call not yet answered counts
+   * as admitted: a 429 comes back at once, so those in flight mostly were. Without these bounds a
+   * new bucket took the server's room then for its room now, where the calls sent since had taken
+   * it (a 429 for the next call), or it had refilled.
    */
   #serverNow(kind: Kind, server: number, sent: SentLevels, now: number): { lowest: number; highest: number } {
     const budget = this[kind]!;
@@ -342,11 +344,10 @@ export class RateBudget {
       ? this.#refused.requests - sent.refusedRequests
       : this.#refused.tokens - sent.refusedTokens;
     const admitted = Math.max(0, sentSince - refusedSince);
-    const refilled = server + ((now - sent.at) * budget.perMinute) / 60_000;
+    const highest = server + ((now - sent.at) * budget.perMinute) / 60_000 - admitted;
     // A call sent without a tokens budget took no estimate of its tokens: what went since is
     // undercounted, so the lowest level is not one.
-    const lowest = requests ? Math.min(budget.capacity, refilled) - admitted : Number.NEGATIVE_INFINITY;
-    return { lowest, highest: refilled - admitted };
+    return { lowest: requests ? server - admitted : Number.NEGATIVE_INFINITY, highest };
   }
 
   #lower(kind: Kind, amount: number, now: number): void {
