@@ -7,6 +7,7 @@ import { Volley } from '../client/volley.js';
 import type { OutputRecord } from '../records/types.js';
 import { RunError } from '../run/errors.js';
 import { readJournalRecords } from '../run/journal/read.js';
+import { readAhead } from '../run/window.js';
 import { echoProvider } from '../test-support/echo-provider.js';
 import { abortable, answer, apiError, fakeProvider } from '../test-support/fake-provider.js';
 import { runBatch } from './run-batch.js';
@@ -207,14 +208,18 @@ describe('runBatch', () => {
     expect(journal.map((e) => e.t)).toEqual(['h', 's', 'z']); // header, invocation, seal: no record
   });
 
-  it('reads ahead only as far as the window', async () => {
+  // The window is the lane's concurrency and a margin (`readAhead`), within `inFlight`.
+  it.each([
+    [200, readAhead(10, 200)],
+    [20, 20],
+  ])('reads ahead only as far as the window (inFlight %d: %d)', async (inFlight, window) => {
     const dir = await tempDir();
     const controller = new AbortController();
     let pulled = 0;
     function* source() {
       for (let i = 1; i <= 10_000; i++) {
         pulled++;
-        if (pulled === 200) setTimeout(() => controller.abort(), 20);
+        if (pulled === window) setTimeout(() => controller.abort(), 20);
         yield `"p${i}"`;
       }
     }
@@ -223,12 +228,12 @@ describe('runBatch', () => {
     const summary = await runBatch(source(), {
       volley,
       out: join(dir, 'out.jsonl'),
-      inFlight: 200,
+      inFlight,
       signal: controller.signal,
       graceMs: 10,
     });
-    expect(pulled).toBeLessThanOrEqual(201);
-    expect(summary).toMatchObject({ outcome: 'interrupted', unfinished: 200, done: 0 });
+    expect(pulled).toBeLessThanOrEqual(window + 1);
+    expect(summary).toMatchObject({ outcome: 'interrupted', unfinished: window, done: 0 });
     expect(provider.sent).toHaveLength(10); // the queued ones were dropped, never sent
   });
 });

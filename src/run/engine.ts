@@ -51,7 +51,10 @@ export interface EngineOptions<P> {
   readonly outputTokens?: number | undefined;
   /** What answers this run, for the journal's header and the resume check. */
   readonly identity?: EndpointIdentity | undefined;
-  /** Items read and not yet done, at most: how far ahead of the answers the input is read. */
+  /**
+   * Items read and not yet done, at most: how far ahead of the answers the input is read. An
+   * executor that states its `capacity` is handed fewer (`readAhead` in `window.ts`).
+   */
   readonly inFlight: number;
   /** Stops taking new items; items in flight get `graceMs` to finish. */
   readonly signal?: AbortSignal | undefined;
@@ -174,6 +177,7 @@ export async function runEngine<P>(options: EngineOptions<P>): Promise<RunSummar
       budget,
       tally,
       inFlight: options.inFlight,
+      capacity: executor.capacity && (() => executor.capacity!()),
       holdLimit: options.inFlight * 8,
       backlogLimit: BACKLOG_CHARS,
       retryFailed: options.retryFailed ?? false,

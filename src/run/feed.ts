@@ -14,6 +14,7 @@ import { IdSet } from './keys.js';
 import type { OutputWriter } from './output.js';
 import { BadEntry, type EntrySource, openSource } from './source.js';
 import type { ItemReader, LineProblem, ReadEntry, WorkItem } from './types.js';
+import { readAhead } from './window.js';
 
 export type StopReason = 'interrupted' | 'budget' | 'fatal' | 'detached';
 
@@ -43,6 +44,11 @@ export interface FeedParts<P> {
   readonly tally: RecordTally;
   /** Items read and not yet done, at most. */
   readonly inFlight: number;
+  /**
+   * What the executor can have under way at once now (`Executor.capacity`): items handed over and
+   * without an outcome stay within `readAhead` of it. Undefined: only `inFlight` bounds them.
+   */
+  readonly capacity?: (() => number) | undefined;
   /** Records held back for input order, at most, before reading pauses. */
   readonly holdLimit: number;
   /** Output characters not yet written, at most, before reading pauses. */
@@ -58,6 +64,11 @@ export class Feed<P> implements AsyncIterable<WorkItem<P>> {
   readonly counts: ResumeCounts = { new: 0, changed: 0, unchanged: 0, dropped: 0, retried: 0, failedKept: 0 };
   /** Items handed to the executor and without an outcome yet, by `seq`. */
   readonly #handed = new Set<number>();
+  /**
+   * `readAhead` of the executor's capacity, as last asked: asked again only when the items handed
+   * over reach it (a lane's cap moves with its answers, and asking costs a snapshot of every lane).
+   */
+  #ahead = 0;
   #stopped = false;
   #ended = false;
   #nonBlank = 0;
@@ -118,6 +129,9 @@ export class Feed<P> implements AsyncIterable<WorkItem<P>> {
   answered(seq: number): boolean {
     if (!this.#handed.delete(seq)) return false;
     this.parts.tally.inFlight--;
+    // A slot the executor's capacity bounded is free: hand the next item over without waiting
+    // for this one's journal append.
+    if (this.parts.capacity) this.wake();
     return true;
   }
 
@@ -263,7 +277,11 @@ export class Feed<P> implements AsyncIterable<WorkItem<P>> {
   }
 
   #hasRoom(): boolean {
-    const { committer, writer, inFlight, holdLimit, backlogLimit } = this.parts;
+    const { committer, writer, inFlight, holdLimit, backlogLimit, capacity } = this.parts;
+    if (capacity && this.#handed.size >= this.#ahead) {
+      this.#ahead = readAhead(capacity(), inFlight);
+      if (this.#handed.size >= this.#ahead) return false;
+    }
     return committer.pending < inFlight && writer.held < holdLimit && writer.backlog < backlogLimit;
   }
 

@@ -84,6 +84,13 @@ export interface Executor<P = unknown> {
    * `'all'`: cancel what is in flight too (the grace period is over, or a second Ctrl-C).
    */
   stop(what: 'queued' | 'all'): void;
+  /**
+   * Items it can have under way at once now (for the calls executor, its lanes' concurrency caps).
+   * The engine then hands over only that and a margin more (`readAhead` in `window.ts`) instead
+   * of the whole `inFlight` window: an item waiting behind a full cap only holds memory. Asked
+   * whenever the items handed over reach the last answer's window.
+   */
+  capacity?(): number;
 }
 
 export interface ExecutorContext {

@@ -57,5 +57,10 @@ export function callsExecutor(volley: Volley): Executor<CallRequest> {
       if (what === 'queued') calls?.stopWaiting();
       else calls?.cancelAll();
     },
+    capacity() {
+      let total = 0;
+      for (const lane of volley.lanes()) total += lane.concurrency;
+      return total;
+    },
   };
 }
