@@ -2,7 +2,9 @@
  * The scheduler's own cost, in one process: calls per second through Volley against p-queue doing
  * the same work, (1) over one official `openai` SDK client pointed at the in-process simulator
  * (zero latency, no limits), and (2) through the zero-latency echo provider. Runs alternate, and
- * the best of `--runs` is kept for each, so a busy neighbour costs both sides alike.
+ * the best of `--runs` is kept for each, so a busy neighbour costs both sides alike. The CPU time per
+ * call (least of the runs) is printed beside, as p-queue's over Volley's: on a loaded machine it
+ * varies less than the wall clock.
  *
  *   npx tsx bench/core-throughput.ts [--calls 20000] [--echo-calls 200000] [--runs 3] [--concurrency 256]
  */
@@ -32,13 +34,19 @@ const WAVE = 10_000;
 
 type Runner = (prompts: readonly string[]) => Promise<void>;
 
-async function timed(calls: number, run: Runner): Promise<number> {
+/** Calls per second, and CPU µs per call (this process, every thread: it counts the same work for both sides under load). */
+async function timed(calls: number, run: Runner): Promise<{ perSecond: number; cpuPerCall: number }> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (let done = 0; done < calls; done += WAVE) {
     const n = Math.min(WAVE, calls - done);
     await run(Array.from({ length: n }, (_, i) => `Say something about item ${done + i}.`));
   }
-  return (calls / (performance.now() - started)) * 1000;
+  const used = process.cpuUsage(cpu);
+  return {
+    perSecond: (calls / (performance.now() - started)) * 1000,
+    cpuPerCall: (used.user + used.system) / calls,
+  };
 }
 
 function pQueueRunner(send: (prompt: string) => Promise<unknown>): Runner {
@@ -56,17 +64,22 @@ function volleyRunner(volley: Volley): Runner {
 
 async function compare(label: string, calls: number, sides: Record<string, () => Runner>): Promise<void> {
   const best: Record<string, number> = {};
+  const leastCpu: Record<string, number> = {};
   for (let i = 0; i < RUNS; i++) {
     for (const [name, make] of Object.entries(sides)) {
-      const perSecond = await timed(calls, make());
+      const { perSecond, cpuPerCall } = await timed(calls, make());
       best[name] = Math.max(best[name] ?? 0, perSecond);
+      leastCpu[name] = Math.min(leastCpu[name] ?? Number.POSITIVE_INFINITY, cpuPerCall);
     }
   }
   const base = best['p-queue']!;
+  const baseCpu = leastCpu['p-queue']!;
   console.log(`${label} (${calls} calls, best of ${RUNS}):`);
   for (const [name, perSecond] of Object.entries(best)) {
+    const cpu = leastCpu[name]!;
     console.log(
-      `  ${name.padEnd(28)} ${Math.round(perSecond).toString().padStart(7)} calls/s  ×${(perSecond / base).toFixed(3)}`,
+      `  ${name.padEnd(28)} ${Math.round(perSecond).toString().padStart(7)} calls/s  ×${(perSecond / base).toFixed(3)}` +
+        `   cpu ${cpu.toFixed(2).padStart(7)} µs/call  ×${(baseCpu / cpu).toFixed(3)}`,
     );
   }
 }
