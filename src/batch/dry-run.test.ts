@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tokenizerLoaded } from '../tokens/count.js';
 import { dryRun, formatDryRun } from './dry-run.js';
 import { Pricing } from './pricing.js';
 
@@ -11,6 +12,17 @@ describe('dry run', () => {
     'not json',
   ];
   const pricing = new Pricing();
+
+  it('has the tokenizer loaded before it reads the first line', async () => {
+    const loadedAtFirstLine: boolean[] = [];
+    function* source() {
+      loadedAtFirstLine.push(tokenizerLoaded());
+      yield* lines;
+    }
+    const report = await dryRun(source(), { model: 'gpt-4o-mini', outputTokens: 100, pricing });
+    expect(loadedAtFirstLine).toEqual([true]);
+    expect(report.items).toBe(3);
+  });
 
   it('counts items, tokens and cost without sending, and the shortest duration at the limits', async () => {
     const report = await dryRun(lines, {

@@ -5,6 +5,7 @@
 
 import type { PriceTier } from '../pricing/index.js';
 import { IdSet } from '../run/keys.js';
+import { loadTokenizer } from '../tokens/count.js';
 import { estimate } from './estimate.js';
 import { formatCount, formatDuration, formatUsd } from './format.js';
 import { type InputOptions, parseLine, parseValue } from './input.js';
@@ -59,6 +60,9 @@ export async function dryRun(
   let costUsd = 0;
   let realtimeCostUsd = 0;
   const tier = options.tier ?? 'realtime';
+  // Every line is counted, so the tables are needed anyway: loaded before the first line is read,
+  // not in the middle of the lines' garbage (`volley run --dry-run` loads them earlier still).
+  await loadTokenizer();
   for await (const [line, entry] of numbered(source)) {
     const parsed =
       typeof entry === 'string' ? parseLine(entry, line, options) : parseValue(entry, line, options);

@@ -60,6 +60,10 @@ export const run: Command = {
     if (positionals.length !== 1)
       throw new UsageError(`Expected one input file (or - for stdin).\n\n${usage}`);
     const inputName = positionals[0]!;
+    // A dry run counts every line: the tokenizer's tables (70 MB while they load) are loaded first,
+    // while the heap is nearly empty. Loaded at the first line instead, 200,000 lines of 500 bytes
+    // peaked at 165 MB RSS instead of 144 MB, and took a second longer.
+    if (values['dry-run']) await (await import('../../tokens/count.js')).loadTokenizer();
     const input = await openInput(inputName, io);
     const template = values.template === undefined ? undefined : compileTemplate(values.template);
     const clientFlags = Object.fromEntries(
