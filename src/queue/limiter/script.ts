@@ -12,10 +12,10 @@
  *   ARGV[4]  configured tokens per minute, or ''
  *   ARGV[5]  burst: milliseconds of refill a bucket holds
  *   acquire  ARGV[6] estimated tokens, ARGV[7] caller id, ARGV[8] ms this call has waited so far
- *            -> {'ok', reserved, requestsLeft, tokensLeft, loweredRequests, loweredTokens, generation, probe}
+ *            -> {'ok', reserved, requestsLeft, tokensLeft, loweredRequests, loweredTokens, generation, probe, seq}
  *             | {'wait', ms, 'paused' | 'requests' | 'tokens' | 'probing'}
  *             | {'too_large', tokensPerMinute, estimate}
- *   done     ARGV[6..21] see `done` below -> {'ok'}
+ *   done     ARGV[6..22] see `done` below -> {'ok'}
  *   state    -> the hash as a flat list
  *
  * Numbers go back as strings: Redis would truncate a Lua number to an integer.
@@ -94,8 +94,9 @@ if op == 'acquire' then
     end
     s.pn = (s.pn or 0) + 1
     s.pe = now + 30000
+    s.sq = (s.sq or 0) + 1
     save()
-    return {'ok', '0', '', '', '0', '0', tostring(gen), '1'}
+    return {'ok', '0', '', '', '0', '0', tostring(gen), '1', tostring(s.sq)}
   end
   -- More than a minute's tokens can never pass, however long it waits.
   local hardT = s.lt and math.min(s.lt, cfgT or s.lt) or cfgT
@@ -126,9 +127,11 @@ if op == 'acquire' then
   if limR then s.r = s.r - 1 end
   if limT then s.t = s.t - reserved end
   if s.ci == tonumber(me) then s.cl, s.ci, s.ce = nil, nil, nil end
+  -- The order calls were admitted in: an answer can tell whether a later call's has been taken.
+  s.sq = (s.sq or 0) + 1
   save()
   return {'ok', tostring(reserved), tostring(s.r or ''), tostring(s.t or ''),
-    tostring(s.cr or 0), tostring(s.ct or 0), tostring(gen), '0'}
+    tostring(s.cr or 0), tostring(s.ct or 0), tostring(gen), '0', tostring(s.sq)}
 end
 
 if op == 'done' then
@@ -136,7 +139,8 @@ if op == 'done' then
   -- request back (never sent), [10] '1' when it was a probe, [11] [12] limit headers (requests,
   -- tokens), [13] [14] remaining headers, [15] [16] our levels right after this call took its share,
   -- [17] [18] what had been lowered by then, [19] the generation it was sent under ('' for a probe),
-  -- [20] pause ms when the answer was a 429, [21] '1' when the server answered at all.
+  -- [20] pause ms when the answer was a 429, [21] '1' when the server answered at all, [22] the
+  -- call's place in the order of admissions.
   local reserved = tonumber(ARGV[6]) or 0
   local est = tonumber(ARGV[7]) or 0
   local charged = tonumber(ARGV[8])
@@ -146,12 +150,21 @@ if op == 'done' then
   local lowR, lowT = tonumber(ARGV[17]) or 0, tonumber(ARGV[18]) or 0
   local sentGen = tonumber(ARGV[19])
   local pause = tonumber(ARGV[20])
+  local seq = tonumber(ARGV[22])
   if ARGV[10] == '1' and (s.pn or 0) > 0 then s.pn = s.pn - 1 end
+  -- Answers come back out of order. Once the remaining of a call admitted after this one has
+  -- lowered our level, the server had counted this call in it at what it charged: reconciling it
+  -- again would count its difference twice. And its remaining is older than one already taken.
+  local counted = seq and s.fq and seq < s.fq
+  local older = seq and s.dq and seq < s.dq
 
-  -- Reconcile: the reservation becomes what the server counted.
-  if charged and limT and s.t then
+  -- Reconcile: the reservation becomes what the server counted. The change is a correction
+  -- like the lowerings below, either way: a later answer compares its level at send with the
+  -- server's less the corrections since, and the server counted this call at its charge.
+  if charged and limT and s.t and not counted then
+    local before = s.t
     s.t = math.min(cap(limT), s.t + reserved - charged)
-    if charged > reserved then s.ct = (s.ct or 0) + charged - reserved end
+    s.ct = (s.ct or 0) + before - s.t
   end
   if charged and est > 0 then
     local ratio = charged / est
@@ -176,17 +189,23 @@ if op == 'done' then
 
   -- Follow the server's remaining (scaled from its minute to our burst): only a shortfall against
   -- our level when this call was sent, less what was lowered since, is taken off now.
+  local followed = false
   local function follow(level, l, rem, hdrLim, fresh, sent, lowSent, lowNow)
     if not l or not rem or not hdrLim then return level, lowNow end
     local server = rem / hdrLim * cap(l)
     local short
     if fresh then short = level - server
-    elseif sent and sentGen == gen then short = sent - (lowNow - lowSent) - server end
-    if short and short > 0 then return level - short, lowNow + short end
+    elseif sent and sentGen == gen and not older then short = sent - (lowNow - lowSent) - server end
+    if short and short > 0 then
+      followed = true
+      return level - short, lowNow + short
+    end
     return level, lowNow
   end
   s.r, s.cr = follow(s.r, limR, remR, hdrLimR, freshR, sentR, lowR, s.cr or 0)
   s.t, s.ct = follow(s.t, limT, remT, hdrLimT, freshT, sentT, lowT, s.ct or 0)
+  if seq and followed then s.fq = math.max(s.fq or 0, seq) end
+  if seq and (remR or remT) then s.dq = math.max(s.dq or 0, seq) end
 
   -- A 429: every worker pauses, and the budget the server says ran out is emptied. One that our
   -- budget did not predict (the call went under a known limit) takes 1% off the learned limits,

@@ -190,6 +190,25 @@ describeWithRedis('the shared limiter', () => {
       });
       expect(Number((await b.state())['t'])).toBeCloseTo(380, 6);
     });
+
+    it('takes a shortfall once whichever order the answers come back in', async () => {
+      // Two calls reserve 120 each (880, then 760 left); the server charges 110 each, and another
+      // client of the account spent 500: it has 390 left after the first, 280 after the second.
+      const answers = [
+        { charged: 110, headers: headers({ 'limit-tokens': 60_000, 'remaining-tokens': 390 * 60 }) },
+        { charged: 110, headers: headers({ 'limit-tokens': 60_000, 'remaining-tokens': 280 * 60 }) },
+      ];
+      for (const order of [
+        [0, 1],
+        [1, 0],
+      ]) {
+        key = `test:limiter:${++serial}`;
+        const limiter = worker({ tpm: 60_000 });
+        const tickets = [await limiter.acquire(100), await limiter.acquire(100)];
+        for (const i of order) await limiter.done(tickets[i]!, { answered: true, ...answers[i]! });
+        expect(Number((await limiter.state())['t'])).toBeCloseTo(280, 6);
+      }
+    });
   });
 
   describe('reconciliation', () => {

@@ -39,6 +39,8 @@ export interface LimiterTicket {
   readonly tokensLeft: string;
   readonly lowered: readonly [string, string];
   readonly generation: string;
+  /** Its place in the order of admissions (every worker's): tells answers that come back late. */
+  readonly seq: string;
 }
 
 export interface LimiterOutcome {
@@ -53,7 +55,7 @@ export interface LimiterOutcome {
   readonly pauseMs?: number | undefined;
 }
 
-type Reply = [string, string, string, string?, string?, string?, string?, string?];
+type Reply = [string, string, string, string?, string?, string?, string?, string?, string?];
 type ScriptRunner = (key: string, ...args: string[]) => Promise<Reply>;
 
 export class SharedLimiter {
@@ -117,7 +119,7 @@ export class SharedLimiter {
     const reply = await this.#call('acquire', String(Math.ceil(estimate)), this.#id, waited);
     if (reply[0] === 'too_large') throw tooLarge(Number(reply[1]), Number(reply[2]));
     if (reply[0] !== 'ok') return Number(reply[1]);
-    const [, reserved, requestsLeft, tokensLeft, lowR, lowT, generation, probe] = reply;
+    const [, reserved, requestsLeft, tokensLeft, lowR, lowT, generation, probe, seq] = reply;
     return {
       estimate,
       reserved: Number(reserved),
@@ -126,6 +128,7 @@ export class SharedLimiter {
       tokensLeft: tokensLeft ?? '',
       lowered: [lowR ?? '0', lowT ?? '0'],
       generation: generation ?? '',
+      seq: seq ?? '',
     };
   }
 
@@ -150,6 +153,7 @@ export class SharedLimiter {
       ticket.probe ? '' : ticket.generation,
       num(outcome.pauseMs),
       outcome.answered ? '1' : '0',
+      ticket.seq,
     );
   }
 
