@@ -44,6 +44,7 @@ export interface BatchOptions {
   readonly pricing?: Pricing | undefined;
   /**
    * Lines read and not yet answered, at most: how far ahead of the answers the input is read.
+   * Fewer are handed to the lanes: their concurrency caps and half again (`run/window.ts`).
    * @default twice the client's concurrency cap, at least 1024
    */
   readonly inFlight?: number | undefined;
