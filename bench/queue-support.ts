@@ -15,17 +15,14 @@ export interface Host {
   readonly exited: Promise<void>;
 }
 
-export function spawnHost(args: Record<string, string | number>): Host {
+/** `nice`: a lower CPU priority for the host (`nice -n`, which execs in place: same pid). */
+export function spawnHost(args: Record<string, string | number>, nice?: number): Host {
   const flags = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
   // HOST_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles each host (NODE_OPTIONS refuses --cpu-prof).
   const extra = process.env['HOST_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(
-    process.execPath,
-    [...extra, '--import', 'tsx', 'bench/queue-worker-host.ts', ...flags],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const node = [process.execPath, ...extra, '--import', 'tsx', 'bench/queue-worker-host.ts', ...flags];
+  const command = nice === undefined ? node : ['nice', '-n', String(nice), ...node];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const host: Host = {
     child,
     last: { answered: 0, inHand: 0, rateLimited: 0 },
