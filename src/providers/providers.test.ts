@@ -11,6 +11,19 @@ import { OptionError } from '../options/check.js';
 import { CASES, live, request, setup } from './test-support/cases.js';
 import { failure, json } from './test-support/doubles.js';
 
+/** A signal that counts the listeners added to it: an attempt's own signal must carry no more than it needs. */
+function countedSignal() {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let added = 0;
+  const add = signal.addEventListener.bind(signal);
+  signal.addEventListener = ((...args: Parameters<typeof add>) => {
+    added++;
+    add(...args);
+  }) as typeof add;
+  return { controller, signal, added: () => added };
+}
+
 const hash8 = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 8);
 
 describe.each(CASES)('$name provider', (c) => {
@@ -282,16 +295,9 @@ describe.each(CASES)('$name provider', (c) => {
     // The lane's signal is new for each attempt: no child signal is made to keep the SDK's listener
     // (never removed) off it, and an abort still ends a fetch that never settles.
     it("hands an attempt's own signal to the SDK as it is", async () => {
-      const controller = new AbortController();
-      const signal = controller.signal;
-      let added = 0;
-      const add = signal.addEventListener.bind(signal);
-      signal.addEventListener = ((...args: Parameters<typeof add>) => {
-        added++;
-        add(...args);
-      }) as typeof add;
+      const { controller, signal, added } = countedSignal();
       await setup(c, () => json(c.answer('x'))).provider.send(request(), { signal, ownSignal: true });
-      expect(added).toBe(2); // the attempt's race, and the SDK's own
+      expect(added()).toBe(2); // the attempt's race, and the SDK's own
       const { provider: p, sent } = setup(c, hanging);
       const pending = p.send(request(), { signal, ownSignal: true });
       const call = await sent;
@@ -301,18 +307,11 @@ describe.each(CASES)('$name provider', (c) => {
     });
 
     it('adds no listener of its own when the attempt tells it of the abort, and still ends a hung fetch', async () => {
-      const controller = new AbortController();
-      const signal = controller.signal;
-      let added = 0;
-      const add = signal.addEventListener.bind(signal);
-      signal.addEventListener = ((...args: Parameters<typeof add>) => {
-        added++;
-        add(...args);
-      }) as typeof add;
+      const { controller, signal, added } = countedSignal();
       let listener: { handleEvent(): void } | undefined;
       const context = { signal, ownSignal: true, onAbort: (l: { handleEvent(): void }) => (listener = l) };
       await setup(c, () => json(c.answer('x'))).provider.send(request(), context);
-      expect(added).toBe(1); // the SDK's own
+      expect(added()).toBe(1); // the SDK's own
       const { provider: p, sent } = setup(c, hanging);
       const pending = p.send(request(), context);
       const call = await sent;
