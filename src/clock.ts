@@ -7,10 +7,22 @@ export interface Clock {
   now(): number;
   /** Runs `fn` after `ms` milliseconds; the returned function cancels it. */
   setTimer(fn: () => void, ms: number): () => void;
+  /**
+   * How busy this process's event loop has been lately, from 0 (idle) to 1 (never waiting for I/O).
+   * Optional: a manual clock has no loop of its own, and the scheduler reads a missing one as idle,
+   * so tests of timing do not depend on the machine's speed.
+   */
+  loopLoad?(): number;
 }
 
 /** Read once: `performance.timeOrigin` is a getter, and `now()` runs several times per call. */
 const ORIGIN = performance.timeOrigin;
+
+/** The loop's load is measured over windows of this many ms: one busy callback is not a busy loop. */
+const LOAD_WINDOW_MS = 100;
+let loadMark: ReturnType<typeof performance.eventLoopUtilization> | undefined;
+let loadMarkAt = 0;
+let load = 0;
 
 export const systemClock: Clock = {
   // Epoch milliseconds that never step backwards: timings stay monotonic and reports get wall time.
@@ -23,6 +35,17 @@ export const systemClock: Clock = {
     }
     const handle = setTimeout(fn, ms);
     return () => clearTimeout(handle);
+  },
+  loopLoad() {
+    const at = performance.now();
+    if (loadMark !== undefined && at - loadMarkAt < LOAD_WINDOW_MS) return load;
+    // The first look measures since the loop started: a client busy from its first answer on (a
+    // zero-latency server) is seen as busy at once, not after a window in which its cap ran away.
+    const mark = performance.eventLoopUtilization();
+    load = (loadMark === undefined ? mark : performance.eventLoopUtilization(mark, loadMark)).utilization;
+    loadMark = mark;
+    loadMarkAt = at;
+    return load;
   },
 };
 

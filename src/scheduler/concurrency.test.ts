@@ -110,6 +110,39 @@ describe('ConcurrencyLimit', () => {
     expect(limit.value).toBe(16);
   });
 
+  it("stops growing past 64 once answered while this process's event loop is busy, and resumes when it is not", () => {
+    let load = 0.95;
+    const limit = new ConcurrencyLimit({ initial: 8, max: 1000, grow: true, loopLoad: () => load });
+    // Before any answer the loop's load is start-up work: the rate × latency jump still goes.
+    limit.markSaturated(1, 0, 0);
+    limit.markSaturated(1, 0, 100);
+    expect(limit.value).toBe(150); // 1/ms × 100 ms waited × 1.5
+    limit.onAnswer();
+    limit.onSuccess(400, 400); // the latency of a client that cannot keep up
+    limit.markSaturated(1, 0, 400);
+    expect(limit.value).toBe(150); // not 1 × 400 × 1.5
+    for (let i = 0; i < 20; i++) {
+      limit.markSaturated(0, 0, 500);
+      limit.onSuccess(400, 500);
+    }
+    expect(limit.value).toBe(150); // nor a step per success
+    load = 0.5;
+    limit.markSaturated(1, 0, 600);
+    expect(limit.value).toBe(600);
+  });
+
+  it('still grows to 64 with the loop busy: a few calls in flight lose more to dispatch than they save', () => {
+    const limit = new ConcurrencyLimit({ initial: 8, max: 1000, grow: true, loopLoad: () => 1 });
+    limit.onAnswer();
+    for (let i = 0; i < 200; i++) {
+      limit.markSaturated(0, 0, i);
+      limit.onSuccess(1, i);
+    }
+    expect(limit.value).toBe(64);
+    limit.markSaturated(1, 100, 300); // rate × latency plus a burst of 100 would be 101.5
+    expect(limit.value).toBe(64);
+  });
+
   it('keeps a configured cap fixed: it neither grows nor shrinks', () => {
     const limit = new ConcurrencyLimit({ initial: 3, max: 3, grow: false });
     for (let i = 0; i < 10; i++) {

@@ -5,7 +5,8 @@
  * switches to +1/cap per success after the first decrease. Two shortcuts skip the slow climb: a
  * probe that grows the cap every `PROBE_STEP_MS` before the server has answered at all, and, once
  * the request rate is known, the cap that rate needs (rate × latency, Little's law). Growth pauses
- * while the latency has risen well above its floor: the calls added only queue.
+ * while the latency has risen well above its floor: the calls added only queue; and past 64 while
+ * this process's own event loop is busy: the client is then what limits.
  *
  * A configured concurrency is fixed: it neither grows nor shrinks (`grow: false`).
  */
@@ -16,6 +17,11 @@ export interface ConcurrencyOptions {
   readonly max: number;
   /** False for a configured cap: it stays at `initial` whatever happens. */
   readonly grow: boolean;
+  /**
+   * This process's event-loop load, 0 to 1 (`Clock.loopLoad`); none reads as idle.
+   * @default () => 0
+   */
+  readonly loopLoad?: () => number;
 }
 
 /** Latency this many times the baseline counts as overload... */
@@ -49,6 +55,20 @@ const QUEUEING_MIN_MS = 25;
 const FLOOR_DOUBLING_MS = 60_000;
 /** Slack over rate × latency, for latency spread: slower calls must not starve the budget. */
 const LITTLE_MARGIN = 1.5;
+/**
+ * Once the server has answered, the cap stops growing while this process's event loop is busier
+ * than this. The client is then the bottleneck: more calls in flight add no answers per second,
+ * only latency spent waiting for the loop, and that latency fed back into rate × latency raised the
+ * cap further: to 512 in flight against a zero-latency server, where a call cost about 35% more CPU
+ * than at 256 for the garbage it kept alive.
+ */
+const LOOP_BUSY = 0.9;
+/**
+ * With the loop busy, the cap still grows to this: fewer calls in flight lose more to the cost of
+ * each dispatch than these keep alive. Against a zero-latency server (20,000 calls through the SDK,
+ * warm): 8 in flight 6,135 calls/s, 16 6,253, 64 6,867.
+ */
+const LOOP_BUSY_FLOOR = 64;
 
 export class ConcurrencyLimit {
   #limit: number;
@@ -93,7 +113,8 @@ export class ConcurrencyLimit {
     this.#startedAt ??= now;
     if (ratePerMs > 0) {
       const latency = this.#fastLatency ?? now - this.#startedAt;
-      const needed = Math.min(this.options.max, ratePerMs * latency * LITTLE_MARGIN + burst);
+      const room = this.#answered ? this.#room() : this.options.max;
+      const needed = Math.min(room, ratePerMs * latency * LITTLE_MARGIN + burst);
       if (needed > this.#limit) this.#limit = needed;
       return this.#fastLatency === undefined ? now + PROBE_STEP_MS : undefined;
     }
@@ -131,7 +152,13 @@ export class ConcurrencyLimit {
     this.#saturated--;
     if (this.#fastLatency > QUEUEING_RATIO * this.#floor && this.#fastLatency - this.#floor > QUEUEING_MIN_MS)
       return;
-    this.#limit = Math.min(this.options.max, this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
+    this.#limit = Math.min(this.#room(), this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
+  }
+
+  /** The most the cap may grow to now: see `LOOP_BUSY`. */
+  #room(): number {
+    if ((this.options.loopLoad?.() ?? 0) <= LOOP_BUSY) return this.options.max;
+    return Math.min(this.options.max, Math.max(this.#limit, LOOP_BUSY_FLOOR));
   }
 
   /** Overload: cut the cap by `factor`, at most once per `window` ms so one burst counts once. */

@@ -92,6 +92,7 @@ export class Lane {
       initial: config.concurrency ?? config.initialConcurrency,
       max: config.concurrency ?? config.maxConcurrency,
       grow: config.concurrency === undefined,
+      loopLoad: config.clock.loopLoad?.bind(config.clock),
     });
     this.#outage = new Outage(config.maxOutage);
     this.#timeouts = new Timeouts(
