@@ -2,6 +2,14 @@
  * Scale-out: calls per second of 1, 2 and 4 worker processes when the limit is high and the
  * server fast (the workers' CPU is what limits), 2,000 queued calls each.
  *
+ * The server is `canned-server.ts` in a process of its own: one fixed chat.completion (with usage
+ * and rate-limit headers far above the load) written as a prebuilt buffer, the nearest this machine
+ * can come to a fast server on another one. The simulator would be honest about limits but not
+ * about speed: it spent 0.9 ms of CPU per call on the same 2 cores, close to a worker's 1.3, so the
+ * figure measured the simulator and a worker sharing the cores rather than the workers. The
+ * workers still do all of a real call: the SDK's request and parsing, both limiter scripts with
+ * the headers read, and BullMQ's fetch, lock and completion.
+ *
  * Each host first answers `--warm` calls per process, untimed: a worker is a long-lived process,
  * and a fresh one's CPU per call keeps falling over its first thousands of calls as V8 optimises
  * the hot path (one process: 2.3 ms cold over 1,000 calls, 1.07 after 1,000, 0.75 after 3,000).
@@ -10,32 +18,34 @@
  *
  * Beside calls/s it prints the CPU each process spent per call of the timed run (from /proc and
  * Redis `INFO cpu`), and the share of the run each process's main thread was ready to run but
- * waiting for a core (/proc/PID/schedstat). Simulator, coordinator, Redis and workers share this
- * machine's cores: when the other load leaves them waiting most of the time, calls/s measures that
- * load (the simulator's single thread gets the same share whatever the worker count), while CPU
- * per call does not change much with it.
+ * waiting for a core (/proc/PID/schedstat). Server, coordinator, Redis and workers still share this
+ * machine's cores: the sum of the CPU-per-call column, divided into the 2 cores' 2,000 ms a second,
+ * is the most calls/s the machine can give, whatever the worker count; once workers wait for a core
+ * for most of the run, more of them cannot add throughput here, only on more cores.
  *
  *   npx tsx bench/queue-scale.ts [--n 2000] [--warm 1000] [--nice 10]
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { openCallQueue } from '../src/queue/call-queue.js';
 import { redisTarget } from '../src/queue/redis-url.js';
 import { startRedis } from '../src/queue/test-support/redis-server.js';
-import { arg, callJobs, loggingSimulator, spawnHost } from './queue-support.js';
+import { arg, callJobs, spawnHost } from './queue-support.js';
 
 const N = arg('n', 2000);
 const WARM = arg('warm', 1000);
-// The simulator stands for a fast server on its own machine; here it shares the cores with the
-// workers, and its one thread, at an equal share among 4 busy workers, would be what limits.
-// The workers run at a lower priority so that the server and Redis are served first.
+// The server stands for one on its own machine, and Redis is what the workers share: the workers
+// run at a lower priority so that these two are served first and the workers get what is left.
 const NICE = arg('nice', 10);
 const redis = await startRedis();
 const admin = new Redis(redis.url);
 try {
   for (const processes of [1, 2, 4]) {
     const url = `${redis.url}?queue=scale${processes}`;
-    const { server } = await loggingSimulator({ rpm: 1_000_000, tpm: 100_000_000, latencyMedianMs: 0 });
+    const server = await startCannedServer();
     const hosts = Array.from({ length: processes }, () =>
       spawnHost({ redis: url, 'base-url': server.url, workers: 1, concurrency: 32 }, NICE),
     );
@@ -56,10 +66,11 @@ try {
     };
     await answer(`warm${processes}`, WARM * processes);
 
-    const pids = [...hosts.map((h) => h.child.pid!), process.pid, await redisPid()];
+    const pids = [...hosts.map((h) => h.child.pid!), process.pid, await redisPid(), server.pid];
     const cpu0 = process.cpuUsage();
     const hostCpu0 = hosts.map((h) => cpuMs(h.child.pid!));
     const redisCpu0 = await redisCpuMs();
+    const serverCpu0 = cpuMs(server.pid);
     const waited0 = pids.map(waitedMs);
     const started = performance.now();
     await answer(`scale${processes}`, N);
@@ -68,23 +79,33 @@ try {
     const hostCpu = hosts.map((h, i) => cpuMs(h.child.pid!) - hostCpu0[i]!);
     const waited = pids.map((pid, i) => Math.round(((waitedMs(pid) - waited0[i]!) / ms) * 100));
     const perCall = (cpu: number) => Math.round((cpu / N) * 100) / 100;
+    const allCpu =
+      hostCpu.reduce((a, b) => a + b, 0) +
+      (own.user + own.system) / 1000 +
+      ((await redisCpuMs()) - redisCpu0) +
+      (cpuMs(server.pid) - serverCpu0);
     console.log(
       JSON.stringify({
         workers: processes,
         calls: N,
         seconds: Math.round(ms / 100) / 10,
         perSecond: Math.round((N * 1000) / ms),
+        // The calls/s this machine's cores would give if every process used them fully at these
+        // CPU costs per call: what no worker count can exceed here.
+        coresAllow: Math.round((availableParallelism() * 1000 * N) / allCpu),
         cpuMsPerCall: {
           // Each worker process's CPU over the timed run, divided by all calls: they add up.
           workers: perCall(hostCpu.reduce((a, b) => a + b, 0)),
           perWorker: hostCpu.map(perCall),
-          simAndCoordinator: perCall((own.user + own.system) / 1000),
+          coordinator: perCall((own.user + own.system) / 1000),
           redis: perCall((await redisCpuMs()) - redisCpu0),
+          server: perCall(cpuMs(server.pid) - serverCpu0),
         },
         waitingForCpuPercent: {
           perWorker: waited.slice(0, processes),
-          simAndCoordinator: waited[processes],
+          coordinator: waited[processes],
           redis: waited[processes + 1],
+          server: waited[processes + 2],
         },
       }),
     );
@@ -96,6 +117,29 @@ try {
 } finally {
   admin.disconnect();
   await redis.close();
+}
+
+/** `canned-server.ts` in a process of its own, at the bench's own priority. */
+async function startCannedServer(): Promise<{ url: string; pid: number; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/canned-server.ts'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`canned server exited early (${code})`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /^listening on (\S+)/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+  });
+  return {
+    url,
+    pid: child.pid!,
+    close: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }
 
 /** User + system CPU of a process so far (ms), from /proc/PID/stat (fields 14 and 15, in ticks of 10 ms). */
