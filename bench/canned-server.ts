@@ -5,7 +5,7 @@
  * as one prebuilt buffer. It parses only what it must to find where a request ends (the head and
  * its Content-Length), so its CPU per call is the sockets' and little else: on 2 cores, what the
  * bench measures is then the workers and Redis, not a server that would be on another machine.
- * Prints `listening on URL`.
+ * Prints `listening on URL`; SIGINT stops it.
  *
  *   node --import tsx bench/canned-server.ts
  */
@@ -77,4 +77,4 @@ server.listen(0, '127.0.0.1', () => {
   if (typeof address === 'object' && address)
     process.stdout.write(`listening on http://127.0.0.1:${address.port}/v1\n`);
 });
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));

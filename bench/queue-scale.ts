@@ -25,15 +25,14 @@
  *
  *   npx tsx bench/queue-scale.ts [--n 2000] [--warm 1000] [--nice 10]
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { openCallQueue } from '../src/queue/call-queue.js';
 import { redisTarget } from '../src/queue/redis-url.js';
 import { startRedis } from '../src/queue/test-support/redis-server.js';
 import { arg, callJobs, spawnHost } from './queue-support.js';
+import { spawnListening } from './sim-process.js';
 
 const N = arg('n', 2000);
 const WARM = arg('warm', 1000);
@@ -45,7 +44,8 @@ const admin = new Redis(redis.url);
 try {
   for (const processes of [1, 2, 4]) {
     const url = `${redis.url}?queue=scale${processes}`;
-    const server = await startCannedServer();
+    // At the bench's own priority, above the workers'.
+    const server = await spawnListening(['--import', 'tsx', 'bench/canned-server.ts'], 'inherit');
     const hosts = Array.from({ length: processes }, () =>
       spawnHost({ redis: url, 'base-url': server.url, workers: 1, concurrency: 32 }, NICE),
     );
@@ -77,13 +77,13 @@ try {
     const ms = performance.now() - started;
     const own = process.cpuUsage(cpu0);
     const hostCpu = hosts.map((h, i) => cpuMs(h.child.pid!) - hostCpu0[i]!);
+    const redisCpu = (await redisCpuMs()) - redisCpu0;
+    const serverCpu = cpuMs(server.pid) - serverCpu0;
+    const workersCpu = hostCpu.reduce((a, b) => a + b, 0);
+    const coordinatorCpu = (own.user + own.system) / 1000;
     const waited = pids.map((pid, i) => Math.round(((waitedMs(pid) - waited0[i]!) / ms) * 100));
     const perCall = (cpu: number) => Math.round((cpu / N) * 100) / 100;
-    const allCpu =
-      hostCpu.reduce((a, b) => a + b, 0) +
-      (own.user + own.system) / 1000 +
-      ((await redisCpuMs()) - redisCpu0) +
-      (cpuMs(server.pid) - serverCpu0);
+    const allCpu = workersCpu + coordinatorCpu + redisCpu + serverCpu;
     console.log(
       JSON.stringify({
         workers: processes,
@@ -95,11 +95,11 @@ try {
         coresAllow: Math.round((availableParallelism() * 1000 * N) / allCpu),
         cpuMsPerCall: {
           // Each worker process's CPU over the timed run, divided by all calls: they add up.
-          workers: perCall(hostCpu.reduce((a, b) => a + b, 0)),
+          workers: perCall(workersCpu),
           perWorker: hostCpu.map(perCall),
-          coordinator: perCall((own.user + own.system) / 1000),
-          redis: perCall((await redisCpuMs()) - redisCpu0),
-          server: perCall(cpuMs(server.pid) - serverCpu0),
+          coordinator: perCall(coordinatorCpu),
+          redis: perCall(redisCpu),
+          server: perCall(serverCpu),
         },
         waitingForCpuPercent: {
           perWorker: waited.slice(0, processes),
@@ -117,29 +117,6 @@ try {
 } finally {
   admin.disconnect();
   await redis.close();
-}
-
-/** `canned-server.ts` in a process of its own, at the bench's own priority. */
-async function startCannedServer(): Promise<{ url: string; pid: number; close(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/canned-server.ts'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`canned server exited early (${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /^listening on (\S+)/.exec(line);
-      if (match) resolve(match[1]!);
-    });
-  });
-  return {
-    url,
-    pid: child.pid!,
-    close: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
 }
 
 /** User + system CPU of a process so far (ms), from /proc/PID/stat (fields 14 and 15, in ticks of 10 ms). */

@@ -25,10 +25,22 @@ export interface SimProcess {
   close(): Promise<void>;
 }
 
-export async function startSim(args: readonly string[]): Promise<SimProcess> {
-  const child = spawn('node', [cli, 'sim', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+/** A server in a child process that prints `listening on URL` once it serves. */
+export interface ListeningProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** Stops it (SIGINT) and waits for it to exit. */
+  close(): Promise<void>;
+}
+
+/** Starts `node ARGS`, a server that prints `listening on URL`, and resolves once it does. */
+export async function spawnListening(
+  args: readonly string[],
+  stderr: 'ignore' | 'inherit',
+): Promise<ListeningProcess> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', stderr] });
   const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`volley sim exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`node ${args.join(' ')} exited with ${code}`)));
     child.stdout!.on('data', (chunk: Buffer) => {
       const match = /listening on (\S+)/.exec(String(chunk));
       if (match) resolve(match[1]!);
@@ -36,6 +48,20 @@ export async function startSim(args: readonly string[]): Promise<SimProcess> {
   });
   return {
     url,
+    pid: child.pid!,
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+export async function startSim(args: readonly string[]): Promise<SimProcess> {
+  const { url, close } = await spawnListening([cli, 'sim', '--port', '0', ...args], 'ignore');
+  return {
+    url,
+    close,
     async stats<T>() {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -45,11 +71,6 @@ export async function startSim(args: readonly string[]): Promise<SimProcess> {
           await sleep(20);
         }
       }
-    },
-    async close() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
-      await exited;
     },
   };
 }
