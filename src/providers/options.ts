@@ -5,6 +5,7 @@
  */
 import { VolleyError } from '../errors.js';
 import { OptionError, rejectUnknown } from '../options/check.js';
+import { httpFetch } from './http-fetch.js';
 import { describeType, displayURL, fingerprint, isRecord } from './shared.js';
 
 /** The environment a provider reads its defaults from (`process.env` unless injected). */
@@ -19,7 +20,10 @@ export interface CommonOptions {
   readonly defaultModel?: string | undefined;
   /** Extra headers sent with every request, e.g. `{ 'anthropic-beta': '...' }`. @default {} */
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined;
-  /** The fetch used for HTTP, e.g. an in-process simulator's. @default globalThis.fetch */
+  /**
+   * The fetch used for HTTP, e.g. an in-process simulator's. @default `httpFetch` (`http-fetch.ts`):
+   * `node:http` with keep-alive, and `globalThis.fetch` for what it does not cover
+   */
   readonly fetch?: FetchFunction | undefined;
   /** Where the defaults (`OPENAI_API_KEY`, ...) are read from; injected by tests. @default process.env */
   readonly env?: Env | undefined;
@@ -165,7 +169,7 @@ export class ProviderOptions {
       timeout: SDK_TIMEOUT_MS,
       logLevel,
       ...(headers && { defaultHeaders: headers }),
-      ...(fetch && { fetch }),
+      fetch: fetch ?? httpFetch,
     };
   }
 }
