@@ -98,8 +98,28 @@ describe('ConcurrencyLimit', () => {
     expect(limit.value).toBe(14);
     succeed(60, 60_100); // a minute on, the floor has doubled to 20: still paused
     expect(limit.value).toBe(14);
-    succeed(60, 120_100); // two, 40: 60 ms is no longer twice the floor
+    // Two, 40: 60 ms is no longer twice the floor. Queueing ended slow start: +1/cap per success.
+    for (let i = 0; i < 15; i++) succeed(60, 120_100);
     expect(limit.value).toBe(15);
+  });
+
+  it('leaves slow start once latency shows queueing: a dip afterwards grows the cap by one per round, not double', () => {
+    const limit = new ConcurrencyLimit({ initial: 8, max: 1000, grow: true });
+    limit.onAnswer();
+    // A round: as many answers as the cap, each with calls held back behind it.
+    const round = (latency: number, now: number) => {
+      for (let i = 0, n = limit.value; i < n; i++) {
+        limit.markSaturated(0, 0, now);
+        limit.onSuccess(latency, now);
+      }
+    };
+    round(5, 0);
+    expect(limit.value).toBe(16); // slow start: doubled
+    round(100, 10); // the average latency passes 2 × 5 ms and 5 + 25 ms: queueing
+    const queued = limit.value;
+    for (let t = 20_000; t < 20_040; t += 10) round(5, t); // latency back at the floor, four rounds
+    expect(queued).toBe(17);
+    expect(limit.value).toBe(20); // +1/cap per success: about one a round, where slow start went to 232
   });
 
   it('doubles per round trip in slow start, however many answers one look at the queue covers', () => {

@@ -2,7 +2,7 @@
  * The adaptive concurrency cap of a lane: additive increase while the cap is what holds calls back
  * and answers stay fast; multiplicative decrease on overload (a 429 no budget explains, or latency
  * well above its baseline). It starts in slow start (+1 per success, doubling per round trip) and
- * switches to +1/cap per success after the first decrease. Two shortcuts skip the slow climb: a
+ * switches to +1/cap per success after the first decrease or the first sign of queueing. Two shortcuts skip the slow climb: a
  * probe that grows the cap every `PROBE_STEP_MS` before the server has answered at all, and, once
  * the request rate is known, the cap that rate needs (rate × latency, Little's law). Growth pauses
  * while the latency has risen well above its floor: the calls added only queue; and past 64 while
@@ -150,8 +150,15 @@ export class ConcurrencyLimit {
     }
     if (this.#saturated === 0) return;
     this.#saturated--;
-    if (this.#fastLatency > QUEUEING_RATIO * this.#floor && this.#fastLatency - this.#floor > QUEUEING_MIN_MS)
+    if (
+      this.#fastLatency > QUEUEING_RATIO * this.#floor &&
+      this.#fastLatency - this.#floor > QUEUEING_MIN_MS
+    ) {
+      // Queueing ends slow start, as a rising round trip ends TCP's (HyStart): a dip in latency
+      // would otherwise double the cap again in one round, past where answers stopped coming faster.
+      this.#slowStart = false;
       return;
+    }
     this.#limit = Math.min(this.#room(), this.#limit + (this.#slowStart ? 1 : 1 / this.#limit));
   }
 
