@@ -6,7 +6,7 @@
  * null, never left out. Never the API key or the base URL: the same request through another key
  * or a proxy is the same question, and no cache file may be derived from a secret.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Provider, ProviderRequest } from '../providers/types.js';
 import { stableJSON } from '../records/hash.js';
 
@@ -37,5 +37,5 @@ export function bodyKey(
     model: model ?? null,
     body: body ?? null,
   };
-  return createHash('sha256').update(stableJSON(material)).digest('hex');
+  return hash('sha256', stableJSON(material), 'hex');
 }

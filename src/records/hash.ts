@@ -3,11 +3,14 @@
  * same request (or flow input) written with its keys in another order is the same content. What a
  * run journals against each record, and what a flow's step journal keys its steps by.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-/** 16 hex digits (64 bits) of the SHA-256 of the value's canonical JSON. */
+/**
+ * 16 hex digits (64 bits) of the SHA-256 of the value's canonical JSON. One-shot `hash`, not a
+ * `Hash` stream object: it runs for every line read.
+ */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(stableJSON(value)).digest('hex').slice(0, 16);
+  return hash('sha256', stableJSON(value), 'hex').slice(0, 16);
 }
 
 /** JSON with object keys sorted and `undefined` members left out, as `JSON.stringify` leaves them. */

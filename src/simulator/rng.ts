@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as cryptoHash } from 'node:crypto';
 
 /** A source of uniform numbers in [0, 1). */
 export type Random = () => number;
@@ -47,7 +47,7 @@ export function pick<T>(random: Random, items: readonly T[]): T {
  * SHA-256 rather than a short hash: two different prompts must not be mistaken for a duplicate.
  */
 export function digest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+  return cryptoHash('sha256', JSON.stringify(value), 'base64url');
 }
 
 /** A 32-bit seed that mixes the simulator's seed with a digest, so each seed gives other answers. */
