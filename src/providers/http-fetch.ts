@@ -86,20 +86,10 @@ function send(
       signal?.removeEventListener('abort', onAbort);
       reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
     };
-    const done = (response: Response | Promise<Response>) => {
+    const done = (answered: Response | Promise<Response>) => {
       settled = true;
-      resolve(response);
+      resolve(answered);
     };
-    const options = { method: init.method ?? 'GET', headers: requestHeaders(init.headers), agent: via.agent };
-    const req = via.request(url, options, (res) => {
-      response = res;
-      try {
-        answer(res);
-      } catch (error) {
-        fail(error);
-        res.destroy();
-      }
-    });
     const answer = (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
       if (REDIRECTS.has(status) && res.headers.location !== undefined) {
@@ -130,6 +120,16 @@ function send(
         done(new Response(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), head));
       });
     };
+    const options = { method: init.method ?? 'GET', headers: requestHeaders(init.headers), agent: via.agent };
+    const req = via.request(url, options, (res) => {
+      response = res;
+      try {
+        answer(res);
+      } catch (error) {
+        fail(error);
+        res.destroy();
+      }
+    });
     const onAbort = () => {
       fail(signal?.reason);
       // A body still coming (a stream the caller reads) ends with the same reason.

@@ -2,11 +2,12 @@
  * The adaptive concurrency cap of a lane: additive increase while the cap is what holds calls back
  * and answers stay fast; multiplicative decrease on overload (a 429 no budget explains, or latency
  * well above its baseline). It starts in slow start (+1 per success, doubling per round trip) and
- * switches to +1/cap per success after the first decrease or the first sign of queueing. Two shortcuts skip the slow climb: a
- * probe that grows the cap every `PROBE_STEP_MS` before the server has answered at all, and, once
- * the request rate is known, the cap that rate needs (rate × latency, Little's law). Growth pauses
- * while the latency has risen well above its floor: the calls added only queue; and past 64 while
- * this process's own event loop is busy: the client is then what limits.
+ * switches to +1/cap per success after the first decrease or the first sign of queueing. Two
+ * shortcuts skip the slow climb: a probe that grows the cap every `PROBE_STEP_MS` before the
+ * server has answered at all, and, once the request rate is known, the cap that rate needs
+ * (rate × latency, Little's law). Growth pauses while the latency has risen well above its floor:
+ * the calls added only queue; and past 64 while this process's own event loop is busy: the client
+ * is then what limits.
  *
  * A configured concurrency is fixed: it neither grows nor shrinks (`grow: false`).
  */
