@@ -140,15 +140,34 @@ describe('ConcurrencyLimit', () => {
     limit.onAnswer();
     limit.onSuccess(400, 400); // the latency of a client that cannot keep up
     limit.markSaturated(1, 0, 400);
-    expect(limit.value).toBe(150); // not 1 × 400 × 1.5
+    expect(limit.value).toBe(148); // not 1 × 400 × 1.5, and past 64 it shrinks: 150 × 0.99
     for (let i = 0; i < 20; i++) {
       limit.markSaturated(0, 0, 500);
       limit.onSuccess(400, 500);
     }
-    expect(limit.value).toBe(150); // nor a step per success
+    expect(limit.value).toBe(Math.floor(150 * 0.99 ** 21)); // nor a step per success
     load = 0.5;
     limit.markSaturated(1, 0, 600);
     expect(limit.value).toBe(600);
+  });
+
+  it('brings a cap past 64 back down to 64 while the loop is busy, and no lower', () => {
+    let load = 0;
+    const limit = new ConcurrencyLimit({ initial: 4, max: 512, grow: true, loopLoad: () => load });
+    // A tokens budget far above what this process can send: its burst never binds.
+    limit.markSaturated(1, 1_000_000, 0);
+    expect(limit.value).toBe(512);
+    limit.onAnswer();
+    load = 0.95;
+    for (let i = 0; i < 206; i++) limit.onSuccess(2, i); // 512 × 0.99^206 is just above 64
+    expect(limit.value).toBe(64);
+    for (let i = 0; i < 100; i++) limit.onSuccess(2, 300 + i);
+    expect(limit.value).toBe(64);
+    limit.markSaturated(1, 1_000_000, 400); // still busy: no jump back
+    expect(limit.value).toBe(64);
+    load = 0.5; // idle again: the jump is back
+    limit.markSaturated(1, 1_000_000, 500);
+    expect(limit.value).toBe(512);
   });
 
   it('still grows to 64 with the loop busy: a few calls in flight lose more to dispatch than they save', () => {
