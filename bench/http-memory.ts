@@ -1,16 +1,18 @@
 /**
  * Peak RSS of a real run over HTTP (issue 9.6): `volley run --base-url` against `volley sim` in a
  * process of its own, over a JSONL file of prompts of about 500 bytes, and `volley run --dry-run`
- * on the same file. On the built command (`npm run build` first); the peak is read by GNU time.
+ * on the same file. On the built command (`npm run build` first), with the node flags of its
+ * `#!` line, as an installed `volley` runs; the peak is read by GNU time. From the repository root:
  *
  *   npx tsx bench/http-memory.ts [--lines 200000] [--latency 5ms] [--tpm N]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cliArgs, startSim } from './sim-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,7 +22,6 @@ const { values } = parseArgs({
   },
 });
 const lines = Number(values.lines);
-const main = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'volley-http-memory-'));
 const input = join(dir, 'in.jsonl');
 
@@ -33,24 +34,13 @@ for (let i = 1; i <= lines; i++) {
 file.end();
 await once(file, 'finish');
 
-const sim = spawn(process.execPath, [main, 'sim', '--port', '0', '--latency', values.latency], {
-  stdio: ['ignore', 'pipe', 'ignore'],
-});
-let out = '';
-const url = await new Promise<string>((resolve, reject) => {
-  sim.stdout.on('data', (chunk) => {
-    out += String(chunk);
-    const match = /listening on (\S+)/.exec(out);
-    if (match) resolve(match[1]!);
-  });
-  sim.once('exit', (code) => reject(new Error(`volley sim exited ${code}`)));
-});
+const sim = await startSim(['--latency', values.latency]);
 
 /** Runs `volley` under GNU time; returns the wall seconds and the peak RSS in MB. */
 function peak(args: string[]): { seconds: number; peakRssMB: number; exit: number | null } {
   const stats = join(dir, 'time.txt');
   const started = performance.now();
-  const child = spawnSync('/usr/bin/time', ['-f', '%M', '-o', stats, process.execPath, main, ...args], {
+  const child = spawnSync('/usr/bin/time', ['-f', '%M', '-o', stats, process.execPath, ...cliArgs(...args)], {
     cwd: dir,
     env: { ...process.env, OPENAI_API_KEY: 'x' },
     stdio: 'ignore',
@@ -62,11 +52,11 @@ function peak(args: string[]): { seconds: number; peakRssMB: number; exit: numbe
 
 const limits = values.tpm === undefined ? [] : ['--tpm', values.tpm];
 try {
-  const run = ['run', 'in.jsonl', '--out', 'out.jsonl', '--base-url', url, '-q', '--force', ...limits];
+  const run = ['run', 'in.jsonl', '--out', 'out.jsonl', '--base-url', sim.url, '-q', '--force', ...limits];
   console.log(JSON.stringify({ what: 'volley run over HTTP', lines, ...peak(run) }));
-  const dry = ['run', 'in.jsonl', '--out', 'dry.jsonl', '--base-url', url, '--dry-run', '-q', ...limits];
+  const dry = ['run', 'in.jsonl', '--out', 'dry.jsonl', '--base-url', sim.url, '--dry-run', '-q', ...limits];
   console.log(JSON.stringify({ what: 'volley run --dry-run', lines, ...peak(dry) }));
 } finally {
-  sim.kill('SIGINT');
+  await sim.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -4,10 +4,21 @@
  * killed with -9. Run after `npm run build`, from the repository root.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const cli = join(process.cwd(), 'dist/cli/main.js');
+
+/**
+ * Node's arguments for `volley ...args` as an installed `volley` runs: with the node flags its
+ * `#!/usr/bin/env -S node ...` line gives, which `node dist/cli/main.js` alone would skip.
+ */
+export function cliArgs(...args: readonly string[]): string[] {
+  const shebang = readFileSync(cli, 'utf8').split('\n', 1)[0]!;
+  const flags = /^#!\S*env (?:-S )?node((?: --?\S+)*)$/.exec(shebang)?.[1]?.trim().split(' ') ?? [];
+  return [...flags.filter(Boolean), cli, ...args];
+}
 
 /** The simulator's counters that the kill benches read (its `/stats` has more). */
 export interface SimStats {
@@ -58,7 +69,7 @@ export async function spawnListening(
 }
 
 export async function startSim(args: readonly string[]): Promise<SimProcess> {
-  const { url, close } = await spawnListening([cli, 'sim', '--port', '0', ...args], 'ignore');
+  const { url, close } = await spawnListening(cliArgs('sim', '--port', '0', ...args), 'ignore');
   return {
     url,
     close,
@@ -85,7 +96,7 @@ export interface Invocation {
 
 /** `volley run ...args` in `cwd`, with a key that is no secret. */
 export function volley(args: readonly string[], cwd: string, env: Record<string, string> = {}): Invocation {
-  const child = spawn('node', [cli, ...args], {
+  const child = spawn(process.execPath, cliArgs(...args), {
     cwd,
     env: { ...process.env, OPENAI_API_KEY: 'sk-bench', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
