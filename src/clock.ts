@@ -13,6 +13,11 @@ export interface Clock {
    * so tests of timing do not depend on the machine's speed.
    */
   loopLoad?(): number;
+  /**
+   * A meter of the loop's load over short spans: each call of the function returned gives the
+   * load since its previous call (the first, since it was made). Optional, as `loopLoad` is.
+   */
+  loopMeter?(): () => number;
 }
 
 /** Read once: `performance.timeOrigin` is a getter, and `now()` runs several times per call. */
@@ -46,6 +51,15 @@ export const systemClock: Clock = {
     loadMark = mark;
     loadMarkAt = at;
     return load;
+  },
+  loopMeter() {
+    let mark = performance.eventLoopUtilization();
+    return () => {
+      const next = performance.eventLoopUtilization();
+      const { utilization } = performance.eventLoopUtilization(next, mark);
+      mark = next;
+      return utilization;
+    };
   },
 };
 

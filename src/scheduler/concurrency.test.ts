@@ -52,6 +52,18 @@ describe('ConcurrencyLimit', () => {
     expect(limit.value).toBe(37);
   });
 
+  it('takes no probe step while the loop was busy since the last one: the calls let go are still being sent', () => {
+    let load = 0.9; // a cold client compiling its SDK and HTTP code
+    const limit = new ConcurrencyLimit({ initial: 8, max: 100, grow: true, loopMeter: () => load });
+    limit.markSaturated(0, 0, 0);
+    for (let t = 5; t <= 50; t += 5) expect(limit.markSaturated(0, 0, t)).toBe(t + 5); // still looking
+    expect(limit.value).toBe(8);
+    load = 0.1; // the calls are out: waiting on the server
+    limit.markSaturated(0, 0, 55);
+    limit.markSaturated(0, 0, 60);
+    expect(limit.value).toBe(10);
+  });
+
   it('halves on overload once per window, then grows additively', () => {
     const limit = new ConcurrencyLimit({ initial: 40, max: 100, grow: true });
     limit.onAnswer();

@@ -23,6 +23,11 @@ export interface ConcurrencyOptions {
    * @default () => 0
    */
   readonly loopLoad?: () => number;
+  /**
+   * The loop's load since the previous call (`Clock.loopMeter`); none reads as idle.
+   * @default () => 0
+   */
+  readonly loopMeter?: () => number;
 }
 
 /** Latency this many times the baseline counts as overload... */
@@ -43,6 +48,13 @@ const LATENCY_OVERLOAD_MIN_MS = 250;
  * refills, and the probe drains it faster than it refills.
  */
 const PROBE_STEP_MS = 5;
+/**
+ * A probe step does not grow the cap while the loop was busier than this since the step before:
+ * the calls already let go are then still being put on the wire, not waiting for the server. A cold
+ * client (SDK and HTTP code not yet compiled) took 130 ms to send its first eight calls, and a probe
+ * growing meanwhile sent nine more into a burst that held five.
+ */
+const PROBE_BUSY = 0.5;
 /**
  * Growth one success at a time pauses while the latency is this many times its floor and this many
  * ms above it. Throughput is cap / latency: a latency that rises with the cap means the calls added
@@ -130,7 +142,8 @@ export class ConcurrencyLimit {
     }
     if (this.#answered) return undefined;
     if (now >= this.#nextProbeAt) {
-      if (this.#nextProbeAt > 0)
+      const busy = (this.options.loopMeter?.() ?? 0) > PROBE_BUSY;
+      if (this.#nextProbeAt > 0 && !busy)
         this.#limit = Math.min(this.options.max, this.#limit + Math.max(1, this.#limit / 16));
       this.#nextProbeAt = now + PROBE_STEP_MS;
     }

@@ -93,6 +93,7 @@ export class Lane {
       max: config.concurrency ?? config.maxConcurrency,
       grow: config.concurrency === undefined,
       loopLoad: config.clock.loopLoad?.bind(config.clock),
+      loopMeter: config.clock.loopMeter?.(),
     });
     this.#outage = new Outage(config.maxOutage);
     this.#timeouts = new Timeouts(
