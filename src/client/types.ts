@@ -24,7 +24,8 @@ export interface CallOptions {
   readonly deadline?: number | undefined;
   /**
    * Higher runs first among queued calls of the same lane. Flows raise it for later steps so that
-   * work already started finishes before new work begins. Retries always go first. @default 0
+   * work already started finishes before new work begins. A call that has waited 2 s longer than
+   * another counts one level higher, so that no call starves. Retries always go first. @default 0
    */
   readonly priority?: number | undefined;
   /** The caller's id for events, traces and results. @default a generated one */

@@ -351,6 +351,29 @@ describe('client API', () => {
     expect(order).toEqual(['first', 'high', 'low']);
   });
 
+  it('ages a waiting call one priority level per 2 s waited: a deeper step cannot starve a first one', async () => {
+    const order: string[] = [];
+    const { clock, volley } = setup(
+      async (request, ctx) => {
+        order.push(String(request.messages[0]?.content));
+        await sleep(clock, 3000, ctx.signal);
+        return answer('ok');
+      },
+      { limits: { concurrency: 1 } },
+    );
+    const calls = [volley.complete({ prompt: 'busy' })];
+    await clock.advance(0); // holds the only slot for 3 s
+    calls.push(volley.complete({ prompt: 'old, level 0' }));
+    await clock.advance(1000);
+    calls.push(volley.complete({ prompt: 'newer by 1 s, level 1' }, { priority: 1 }));
+    await clock.advance(1500);
+    // 2.5 s after the first waiter: a level higher is no longer enough to pass it.
+    calls.push(volley.complete({ prompt: 'newer by 2.5 s, level 1' }, { priority: 1 }));
+    await clock.advance(20_000);
+    await Promise.all(calls);
+    expect(order).toEqual(['busy', 'newer by 1 s, level 1', 'old, level 0', 'newer by 2.5 s, level 1']);
+  });
+
   it('rejects a request with nothing to send before it is queued', async () => {
     const { provider, volley } = setup(async () => answer('ok'));
     await expect(volley.complete({ messages: [] })).rejects.toMatchObject({ code: 'invalid_request' });
