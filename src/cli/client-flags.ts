@@ -202,8 +202,9 @@ async function makeProvider(
   { apiKey, baseURL, model, env }: { apiKey?: string; baseURL?: string; model: string; env: CliIO['env'] },
 ): Promise<Provider> {
   const options = { apiKey, baseURL, defaultModel: model, env };
-  const providers = await import('../providers/index.js');
-  return kind === 'anthropic' ? providers.anthropic(options) : providers.openai(options);
+  // Only the provider asked for: the other's modules are not on the way to the first request.
+  if (kind === 'anthropic') return (await import('../providers/anthropic/index.js')).anthropic(options);
+  return (await import('../providers/openai/index.js')).openai(options);
 }
 
 /**
