@@ -173,7 +173,7 @@ export async function runCommand<P>(spec: EngineCommand<P>): Promise<number> {
           total: spec.input.total,
           fresh: values.force,
         });
-  const progress = startProgress(io, client.volley, { quiet: values.quiet });
+  const progress = await startProgress(io, client.volley, { quiet: values.quiet });
   let summary: RunSummary;
   try {
     summary = await runEngine({

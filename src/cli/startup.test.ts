@@ -39,12 +39,13 @@ describe('start-up', () => {
     ).toEqual([]);
   });
 
-  it('sends the first request of `volley run` before loading the report page, OpenTelemetry or the dry run', () => {
+  it('sends the first request of `volley run` before loading the report page, OpenTelemetry, the dry run or the progress bar', () => {
     const { files, packages } = staticGraph('cli/commands/run.ts');
-    // The provider SDK comes in by `import()`, started as soon as the provider is built.
+    // The provider and its SDK come in when the provider is built, and only the one asked for.
     expect(packages).toEqual([]);
-    expect(
-      files.filter((f) => /^(report\/(index|page|panels)|telemetry\/otel|batch\/dry-run)/.test(f)),
-    ).toEqual([]);
+    expect(files.filter((f) => /^providers\/(index|openai|anthropic)/.test(f))).toEqual([]);
+    const later =
+      /^(report\/(index|page|panels|decode|run-tally)|telemetry\/otel|batch\/dry-run|cli\/progress\/(tracker|render))/;
+    expect(files.filter((f) => later.test(f))).toEqual([]);
   });
 });

@@ -7,8 +7,6 @@ import type { Volley } from '../../client/volley.js';
 import type { RecordTally } from '../../records/tally.js';
 import type { ExecutorStatus } from '../../run/types.js';
 import type { CliIO } from '../io.js';
-import { renderBar, renderLine } from './render.js';
-import { ProgressTracker } from './tracker.js';
 
 export interface ProgressOptions {
   readonly quiet?: boolean | undefined;
@@ -27,8 +25,18 @@ export interface Progress {
 
 const CLEAR_LINE = '\r\x1b[2K';
 
-export function startProgress(io: CliIO, volley: Volley, options: ProgressOptions = {}): Progress {
+export async function startProgress(
+  io: CliIO,
+  volley: Volley,
+  options: ProgressOptions = {},
+): Promise<Progress> {
   if (options.quiet) return { attach() {}, status() {}, stop() {} };
+  // Loaded only to be shown: a quiet run sends its first request without them and the run
+  // decoder they read the tally with (issue 9.5).
+  const [{ renderBar, renderLine }, { ProgressTracker }] = await Promise.all([
+    import('./render.js'),
+    import('./tracker.js'),
+  ]);
   const stream = io.stderr;
   const tty = stream.isTTY === true;
   const tracker = new ProgressTracker(volley, () => volley.options.clock.now());
