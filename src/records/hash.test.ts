@@ -24,8 +24,12 @@ describe('contentHash', () => {
 
 describe('stableJSON', () => {
   it('sorts keys, leaves out undefined members and writes what JSON.stringify writes for the rest', () => {
-    const value = { v: { b: [1, 'two', null, true, { z: 1, a: [] }, undefined], a: { y: undefined, x: 'é\u2028"' } } };
-    expect(stableJSON(value)).toBe('{"v":{"a":{"x":"é\u2028\\""},"b":[1,"two",null,true,{"a":[],"z":1},null]}}');
+    const value = {
+      v: { b: [1, 'two', null, true, { z: 1, a: [] }, undefined], a: { y: undefined, x: 'é\u2028"' } },
+    };
+    expect(stableJSON(value)).toBe(
+      '{"v":{"a":{"x":"é\u2028\\""},"b":[1,"two",null,true,{"a":[],"z":1},null]}}',
+    );
     expect(JSON.parse(stableJSON(value))).toEqual(JSON.parse(JSON.stringify(value)));
     expect(stableJSON(undefined)).toBe('null');
     expect(stableJSON({})).toBe('{}');
