@@ -106,7 +106,7 @@ export abstract class Job {
  * end, and its sections and intro then ran on an idle budget (40.5 s against the 39.4 s ideal). A
  * level per 2 s still sends a later step first whenever both wait for about as long.
  */
-export const PRIORITY_AGING_MS = 2000;
+const PRIORITY_AGING_MS = 2000;
 
 /** Retries first, then higher priority, aged by the wait (`PRIORITY_AGING_MS`), then first come. */
 export function runsBefore(a: Job, b: Job): boolean {
