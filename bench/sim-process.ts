@@ -10,14 +10,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const cli = join(process.cwd(), 'dist/cli/main.js');
 
+/** Read from the built file once: the kill benches spawn the command many times. */
+let nodeFlags: string[] | undefined;
+
 /**
  * Node's arguments for `volley ...args` as an installed `volley` runs: with the node flags its
  * `#!/usr/bin/env -S node ...` line gives, which `node dist/cli/main.js` alone would skip.
  */
 export function cliArgs(...args: readonly string[]): string[] {
-  const shebang = readFileSync(cli, 'utf8').split('\n', 1)[0]!;
-  const flags = /^#!\S*env (?:-S )?node((?: --?\S+)*)$/.exec(shebang)?.[1]?.trim().split(' ') ?? [];
-  return [...flags.filter(Boolean), cli, ...args];
+  nodeFlags ??= (() => {
+    const shebang = readFileSync(cli, 'utf8').split('\n', 1)[0]!;
+    const flags = /^#!\S*env (?:-S )?node((?: --?\S+)*)$/.exec(shebang)?.[1]?.trim().split(' ') ?? [];
+    return flags.filter(Boolean);
+  })();
+  return [...nodeFlags, cli, ...args];
 }
 
 /** The simulator's counters that the kill benches read (its `/stats` has more). */
