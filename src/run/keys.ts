@@ -4,6 +4,7 @@
  * bit (a set) or four bytes (a map) each in an array per prefix; only keys of other shapes are
  * kept as strings.
  */
+import { PagedArray } from './paged.js';
 
 /** Numbers above this go to the string set instead of growing an array for one key. */
 const MAX_NUMBER = 1 << 24;
@@ -16,18 +17,10 @@ function splitKey(key: string): { prefix: string; n: number } | undefined {
   return n > MAX_NUMBER ? undefined : { prefix: match[1]!, n };
 }
 
-function grown<T extends Uint32Array | Int32Array>(array: T, index: number, make: (n: number) => T): T {
-  if (index < array.length) return array;
-  let length = array.length;
-  while (length <= index) length *= 2;
-  const bigger = make(length);
-  bigger.set(array);
-  return bigger;
-}
-
 /** A growable bitmap of non-negative whole numbers. */
 export class BitSet {
-  #words = new Uint32Array(64);
+  /** 2,048 words a page: 65,536 numbers. */
+  readonly #words = new PagedArray((length) => new Uint32Array(length), 11);
   #size = 0;
 
   get size(): number {
@@ -35,17 +28,13 @@ export class BitSet {
   }
 
   has(n: number): boolean {
-    const word = n >>> 5;
-    return word < this.#words.length && (this.#words[word]! & (1 << (n & 31))) !== 0;
+    return (this.#words.get(n >>> 5) & (1 << (n & 31))) !== 0;
   }
 
   /** Adds `n`; returns false when it was already there. */
   add(n: number): boolean {
-    const word = n >>> 5;
-    this.#words = grown(this.#words, word, (length) => new Uint32Array(length));
-    const bit = 1 << (n & 31);
-    if ((this.#words[word]! & bit) !== 0) return false;
-    this.#words[word]! |= bit;
+    if (this.has(n)) return false;
+    this.#words.or(n >>> 5, 1 << (n & 31));
     this.#size++;
     return true;
   }
@@ -87,7 +76,8 @@ export class IdSet {
 
 /** Keys to small whole numbers (slots); `line-N` and `prefix-N` shapes cost four bytes each. */
 export class KeyMap {
-  readonly #numbered = new Map<string, Int32Array>();
+  /** Slot + 1 by number, so that 0 is "no slot"; 16,384 numbers a page. */
+  readonly #numbered = new Map<string, PagedArray<Int32Array>>();
   readonly #other = new Map<string, number>();
 
   /** The key's slot, or -1. */
@@ -95,7 +85,7 @@ export class KeyMap {
     const split = splitKey(key);
     if (split === undefined) return this.#other.get(key) ?? -1;
     const slots = this.#numbered.get(split.prefix);
-    return slots === undefined || split.n >= slots.length ? -1 : slots[split.n]! - 1;
+    return slots === undefined ? -1 : slots.get(split.n) - 1;
   }
 
   set(key: string, slot: number): void {
@@ -104,9 +94,11 @@ export class KeyMap {
       this.#other.set(key, slot);
       return;
     }
-    let slots = this.#numbered.get(split.prefix) ?? new Int32Array(64);
-    slots = grown(slots, split.n, (length) => new Int32Array(length));
-    slots[split.n] = slot + 1;
-    this.#numbered.set(split.prefix, slots);
+    let slots = this.#numbered.get(split.prefix);
+    if (slots === undefined) {
+      slots = new PagedArray((length) => new Int32Array(length), 14);
+      this.#numbered.set(split.prefix, slots);
+    }
+    slots.set(split.n, slot + 1);
   }
 }

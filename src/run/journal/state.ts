@@ -1,7 +1,7 @@
 /**
  * What a run's journal says, held compactly: one slot per record key with its content hash, kind,
  * line and where its text is (a record line in the journal, or an index line pointing into the
- * output), in typed arrays; a million keys take about 30 MB, not a Map of objects. Replay fills
+ * output), in paged typed arrays (`PagedArray`); a million keys take about 30 MB, not a Map of objects. Replay fills
  * it; the engine asks it, for every line it reads, whether the line is new, unchanged or changed.
  * A key that only this invocation recorded gets no slot: nothing in this invocation asks about it
  * again (the feed has claimed it, so a repeat is a duplicate), and a later one replays it from the
@@ -9,6 +9,7 @@
  */
 import type { RecordKind } from '../../records/types.js';
 import { IdSet, KeyMap } from '../keys.js';
+import { PagedArray } from '../paged.js';
 import type { RecordMeta } from './entries.js';
 
 const KINDS: readonly RecordKind[] = ['ok', 'failed', 'invalid', 'duplicate'];
@@ -37,14 +38,14 @@ export interface AnswerStats {
 export class RunState {
   readonly keys = new KeyMap();
   #size = 0;
-  #hashHi = new Uint32Array(1024);
-  #hashLo = new Uint32Array(1024);
-  #kind = new Uint8Array(1024);
-  #flags = new Uint8Array(1024);
-  #line = new Uint32Array(1024);
+  readonly #hashHi = new PagedArray((n) => new Uint32Array(n));
+  readonly #hashLo = new PagedArray((n) => new Uint32Array(n));
+  readonly #kind = new PagedArray((n) => new Uint8Array(n));
+  readonly #flags = new PagedArray((n) => new Uint8Array(n));
+  readonly #line = new PagedArray((n) => new Uint32Array(n));
   /** Byte offset and length of the slot's journal line. */
-  #at = new Float64Array(1024);
-  #length = new Uint32Array(1024);
+  readonly #at = new PagedArray((n) => new Float64Array(n));
+  readonly #length = new PagedArray((n) => new Uint32Array(n));
   /** Records that belong in the output, by kind. */
   readonly counts: Record<RecordKind, number> = { ok: 0, failed: 0, invalid: 0, duplicate: 0 };
   /** Everything ever journaled: superseded and dropped records still cost what they cost. */
@@ -66,9 +67,9 @@ export class RunState {
   /** A replayed record line (`full`) or index line at `at`/`length` in the journal. */
   replay(meta: RecordMeta, full: boolean, at: number, length: number): void {
     const slot = this.#put(meta.k, meta.h, meta.s, meta.l);
-    this.#flags[slot] = LIVE | (full ? FULL : 0);
-    this.#at[slot] = at;
-    this.#length[slot] = length;
+    this.#flags.set(slot, LIVE | (full ? FULL : 0));
+    this.#at.set(slot, at);
+    this.#length.set(slot, length);
     this.noteAnswer(meta);
     // An index line's spend is in the seal of the compaction that wrote it.
     if (full) this.spend(meta);
@@ -84,8 +85,8 @@ export class RunState {
       return;
     }
     const slot = this.#put(meta.k, meta.h, meta.s, meta.l);
-    this.#flags[slot] = LIVE | SEEN;
-    this.#length[slot] = 0;
+    this.#flags.set(slot, LIVE | SEEN);
+    this.#length.set(slot, 0);
   }
 
   /** The key's record in the output is an answer (`ok`), whether replayed or committed now. */
@@ -108,85 +109,72 @@ export class RunState {
   }
 
   isLive(slot: number): boolean {
-    return (this.#flags[slot]! & LIVE) !== 0;
+    return (this.#flags.get(slot) & LIVE) !== 0;
   }
 
   kind(slot: number): RecordKind {
-    return KINDS[this.#kind[slot]!]!;
+    return KINDS[this.#kind.get(slot)]!;
   }
 
   sameHash(slot: number, hash: string): boolean {
     return (
-      this.#hashHi[slot] === Number.parseInt(hash.slice(0, 8), 16) &&
-      this.#hashLo[slot] === Number.parseInt(hash.slice(8, 16), 16)
+      this.#hashHi.get(slot) === Number.parseInt(hash.slice(0, 8), 16) &&
+      this.#hashLo.get(slot) === Number.parseInt(hash.slice(8, 16), 16)
     );
   }
 
   /** Marks the key as read in this invocation; false when an earlier line already had it. */
   see(slot: number): boolean {
-    if ((this.#flags[slot]! & SEEN) !== 0) return false;
-    this.#flags[slot]! |= SEEN;
+    if ((this.#flags.get(slot) & SEEN) !== 0) return false;
+    this.#flags.or(slot, SEEN);
     return true;
   }
 
   /** The slot's record leaves the output (its line changed, or is no longer in the input). */
   retire(slot: number): void {
     if (!this.isLive(slot)) return;
-    this.#flags[slot]! &= ~LIVE;
+    this.#flags.and(slot, ~LIVE);
     this.counts[this.kind(slot)]--;
   }
 
   /** The output the index lines point into is gone: their records are sent again. */
   forgetIndexed(): void {
     for (let slot = 0; slot < this.#size; slot++) {
-      if ((this.#flags[slot]! & (LIVE | FULL)) === LIVE) this.retire(slot);
+      if ((this.#flags.get(slot) & (LIVE | FULL)) === LIVE) this.retire(slot);
     }
   }
 
   /** Where the slot's text is: its journal line, holding the record itself when `full`. */
   location(slot: number): { at: number; length: number; full: boolean } {
-    return { at: this.#at[slot]!, length: this.#length[slot]!, full: (this.#flags[slot]! & FULL) !== 0 };
+    return {
+      at: this.#at.get(slot),
+      length: this.#length.get(slot),
+      full: (this.#flags.get(slot) & FULL) !== 0,
+    };
   }
 
   /** Live slots this invocation has not read, in line order: kept when it stops early, else dropped. */
   unseen(): Uint32Array {
     const slots: number[] = [];
     for (let slot = 0; slot < this.#size; slot++) {
-      if ((this.#flags[slot]! & (LIVE | SEEN)) === LIVE) slots.push(slot);
+      if ((this.#flags.get(slot) & (LIVE | SEEN)) === LIVE) slots.push(slot);
     }
-    return Uint32Array.from(slots).sort((a, b) => this.#line[a]! - this.#line[b]!);
+    return Uint32Array.from(slots).sort((a, b) => this.#line.get(a) - this.#line.get(b));
   }
 
   #put(key: string, hash: string, kind: RecordKind, line: number): number {
     let slot = this.keys.get(key);
     if (slot < 0) {
       slot = this.#size++;
-      if (slot === this.#flags.length) this.#grow();
       this.keys.set(key, slot);
     } else if (this.isLive(slot)) {
       this.counts[this.kind(slot)]--;
     }
-    this.#hashHi[slot] = Number.parseInt(hash.slice(0, 8), 16);
-    this.#hashLo[slot] = Number.parseInt(hash.slice(8, 16), 16);
-    this.#kind[slot] = KIND_CODE[kind];
-    this.#line[slot] = line;
+    this.#hashHi.set(slot, Number.parseInt(hash.slice(0, 8), 16));
+    this.#hashLo.set(slot, Number.parseInt(hash.slice(8, 16), 16));
+    this.#kind.set(slot, KIND_CODE[kind]);
+    this.#line.set(slot, line);
     this.counts[kind]++;
     return slot;
-  }
-
-  #grow(): void {
-    const length = this.#flags.length * 2;
-    const grow = <T extends Uint32Array | Uint8Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const bigger = make(length);
-      bigger.set(old);
-      return bigger;
-    };
-    this.#hashHi = grow(this.#hashHi, (n) => new Uint32Array(n));
-    this.#hashLo = grow(this.#hashLo, (n) => new Uint32Array(n));
-    this.#kind = grow(this.#kind, (n) => new Uint8Array(n));
-    this.#flags = grow(this.#flags, (n) => new Uint8Array(n));
-    this.#line = grow(this.#line, (n) => new Uint32Array(n));
-    this.#at = grow(this.#at, (n) => new Float64Array(n));
-    this.#length = grow(this.#length, (n) => new Uint32Array(n));
   }
 }
