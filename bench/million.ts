@@ -5,7 +5,8 @@
  * runs in its own process, so each peak RSS is its own. The phases run on plain node, over this
  * file and the sources it imports compiled by tsc into a temporary folder (as `npm run build`
  * compiles dist/, which users run; the echo provider is a test double that dist/ leaves out): under
- * tsx, its loader thread and transformed sources added about 35 MB to every figure. From the
+ * tsx, its loader thread and transformed sources added about 35 MB to every figure. Each phase has
+ * the node flags of the command's `#!` line, as `volley run` would. From the
  * repository root:
  *   npx tsx bench/million.ts [lines]
  *   VOLLEY_BENCH_TPM=1000000000 npx tsx bench/million.ts   the same with a tokens budget (a limit
@@ -20,6 +21,7 @@ import { readFileLines } from '../src/batch/read-lines.js';
 import { runBatch } from '../src/batch/run-batch.js';
 import { Volley } from '../src/client/volley.js';
 import { echoProvider } from '../src/test-support/echo-provider.js';
+import { cliNodeFlags } from './sim-process.js';
 
 const [, self, first, phase, dirArg] = process.argv;
 const lines = Number(first ?? 1_000_000);
@@ -28,8 +30,11 @@ if (phase === undefined) {
   const dir = await mkdtemp(join(tmpdir(), 'volley-million-'));
   await writeInput(join(dir, 'in.jsonl'));
   const compiled = compile(join(dir, 'build'));
+  // With the node flags an installed `volley run` has: a batch of this size is what the command is for.
+  const flags = cliNodeFlags();
+  console.log(`node ${flags.join(' ')}`);
   const run = (name: string) => {
-    const child = spawnSync(process.execPath, [compiled, String(lines), name, dir], {
+    const child = spawnSync(process.execPath, [...flags, compiled, String(lines), name, dir], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const text = child.stdout.toString().trim();
@@ -38,7 +43,7 @@ if (phase === undefined) {
   };
   run('fresh');
   // A run that kills itself (kill -9) once half the lines are answered; then its resume.
-  spawnSync(process.execPath, [compiled, String(lines), 'killed', dir], {
+  spawnSync(process.execPath, [...flags, compiled, String(lines), 'killed', dir], {
     stdio: 'inherit',
   });
   run('resume');

@@ -10,20 +10,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const cli = join(process.cwd(), 'dist/cli/main.js');
 
-/** Read from the built file once: the kill benches spawn the command many times. */
+/** Read once: the kill benches spawn the command many times. */
 let nodeFlags: string[] | undefined;
 
 /**
- * Node's arguments for `volley ...args` as an installed `volley` runs: with the node flags its
- * `#!/usr/bin/env -S node ...` line gives, which `node dist/cli/main.js` alone would skip.
+ * The node flags of the command's `#!/usr/bin/env -S node ...` line, which `node dist/cli/main.js`
+ * alone would skip. Read from the source, which tsc copies to dist/ as it is, so that a bench on
+ * sources compiled elsewhere (bench/million.ts) runs as an installed `volley` does.
  */
-export function cliArgs(...args: readonly string[]): string[] {
+export function cliNodeFlags(): readonly string[] {
   nodeFlags ??= (() => {
-    const shebang = readFileSync(cli, 'utf8').split('\n', 1)[0]!;
+    const shebang = readFileSync(join(process.cwd(), 'src/cli/main.ts'), 'utf8').split('\n', 1)[0]!;
     const flags = /^#!\S*env (?:-S )?node((?: --?\S+)*)$/.exec(shebang)?.[1]?.trim().split(' ') ?? [];
     return flags.filter(Boolean);
   })();
-  return [...nodeFlags, cli, ...args];
+  return nodeFlags;
+}
+
+/** Node's arguments for `volley ...args` as an installed `volley` runs, with `cliNodeFlags()`. */
+export function cliArgs(...args: readonly string[]): string[] {
+  return [...cliNodeFlags(), cli, ...args];
 }
 
 /** The simulator's counters that the kill benches read (its `/stats` has more). */

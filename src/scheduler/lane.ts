@@ -529,7 +529,7 @@ export class Lane {
    */
   #onRateLimited(job: Job, error: VolleyError, now: number): number {
     const advised = retryAfterMs(error.headers, now);
-    const blamed = this.#budget.onRateLimited(error.headers, now, job.sent, now);
+    const blamed = this.#budget.onRateLimited(error.headers, now, job.sent, advised, now);
     if (!blamed) this.#concurrency.decrease(0.5, now, 1000);
     let pause = advised ?? 0;
     if (advised === undefined && !blamed) {

@@ -253,6 +253,33 @@ describe('429 pauses as long as the server needs', () => {
     ]);
   });
 
+  it('with a budget learned, the retry goes when retry-after-ms says, not a whole refill later', async () => {
+    let calls = 0;
+    const { clock, volley, starts } = setup(
+      async (_r, ctx) => {
+        if (++calls === 2)
+          throw apiError('rate_limited', 429, {
+            'x-ratelimit-limit-requests': '120',
+            'x-ratelimit-remaining-requests': '0',
+            'retry-after-ms': '200',
+          });
+        await sleep(clock, 10, ctx.signal);
+        return plain('ok', { 'x-ratelimit-limit-requests': '120', 'x-ratelimit-remaining-requests': '60' });
+      },
+      { limits: { concurrency: 1 } },
+    );
+    const done = volley.all([{ prompt: 'a' }, { prompt: 'b' }, { prompt: 'c' }], { id: 'r' });
+    await clock.advance(2000);
+    await done;
+    // 120 a minute refills a call in 500 ms; the server said 200 ms, so the retry goes at 210.
+    expect(starts.slice(0, 3)).toEqual([
+      ['r-0', 0],
+      ['r-1', 10],
+      ['r-1', 210],
+    ]);
+    expect(starts).toHaveLength(4);
+  });
+
   it('keeps a configured concurrency fixed through 429s', async () => {
     let calls = 0;
     const { clock, volley } = setup(

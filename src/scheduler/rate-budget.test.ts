@@ -47,6 +47,17 @@ describe('RateBudget', () => {
     expect(budget.requests?.capacity).toBeLessThanOrEqual(5);
   });
 
+  it("has room again when the server's retry-after-ms says, not one whole refill later", () => {
+    const budget = new RateBudget({ rpm: undefined, tpm: undefined, burstMs: 1000 }, 0);
+    budget.observe(headers(600, 0), 0, undefined); // 10 a second: a call's refill is 100 ms
+    budget.onRateLimited(headers(600, 0), 0, undefined, 45);
+    expect(budget.requests?.waitFor(1, 0)).toBe(45);
+    // Whole seconds (`retry-after: 1`) say less than the budget knows: its own refill stands.
+    budget.take(1, 45);
+    budget.onRateLimited(headers(600, 0), 45, undefined, 1000);
+    expect(budget.requests?.waitFor(1, 45)).toBe(100);
+  });
+
   it('has nothing to blame without a budget', () => {
     const budget = new RateBudget({ rpm: undefined, tpm: undefined, burstMs: 1000 }, 0);
     expect(budget.onRateLimited(undefined, 0, undefined)).toBe(false);
