@@ -25,15 +25,17 @@ describe('RateBudget', () => {
     const budget = new RateBudget({ rpm: 600, tpm: undefined, burstMs: 1000 }, 0);
     const sent = [1, 2, 3, 4].map(() => budget.take(0, 0)); // levels 9, 8, 7, 6
     // The server had 6 fewer than we thought: after our four calls it reported 3, 2, 1 and 0 left.
+    // A figure is rounded down to whole units of the minute, a sixtieth of a call here: 180 says
+    // "3 to 3 and a sixtieth", and only what we had past that is taken off.
     for (const [i, levels] of sent.entries()) budget.observe(headers(600, (3 - i) * 60), 0, levels);
-    expect(budget.requests?.level(0)).toBeCloseTo(0);
+    expect(budget.requests?.level(0)).toBeCloseTo(1 / 60);
     // Refill since sending is kept: an answer read 500 ms later takes off only the shortfall.
     const later = new RateBudget({ rpm: 600, tpm: undefined, burstMs: 1000 }, 0);
     const levels = later.take(0, 0); // 9 left
     later.observe(headers(600, 480), 500, levels); // the server had 8 of 10 left: 1 short
     // 9 plus 500 ms of refill is capped at the burst of 10; less the shortfall of 1. Lowering to the
     // reported 8 instead would have thrown away a request's worth of refill.
-    expect(later.requests?.level(500)).toBeCloseTo(9);
+    expect(later.requests?.level(500)).toBeCloseTo(9 + 1 / 60);
   });
 
   it('halves the burst and aims lower only for a 429 on a call sent under the budget', () => {
@@ -56,6 +58,18 @@ describe('RateBudget', () => {
     budget.take(1, 45);
     budget.onRateLimited(headers(600, 0), 45, undefined, 1000);
     expect(budget.requests?.waitFor(1, 45)).toBe(100);
+  });
+
+  it('takes a "0 remaining" for anything short of one call: a timer that fires late loses nothing', () => {
+    const budget = new RateBudget({ rpm: 600, tpm: undefined, burstMs: 1000 }, 0);
+    for (let i = 0; i < 10; i++) budget.take(1, 0);
+    // Each call goes 0.3 ms after its refill, and the server, left with 0.003 of a call, says 0.
+    for (let at = 100.3; at < 1000; at += 100.3) {
+      expect(budget.requests?.waitFor(1, at)).toBe(0);
+      budget.observe(headers(600, 0), at, budget.take(1, at));
+    }
+    // A refill of 1.003 since the last call, and the nine leftovers of 0.003 kept.
+    expect(budget.requests?.level(1003)).toBeCloseTo(1.003 + 9 * 0.003, 3);
   });
 
   it('has nothing to blame without a budget', () => {

@@ -294,7 +294,8 @@ export class RateBudget {
    * - A bucket just replaced (a new limit or burst) comes down to the server's level, or goes up
    *   to it less what was sent since the call, when the server has clearly more (`RAISE_SHARE`).
    * - Otherwise the difference against our level when the call was sent, less the corrections
-   *   made since, is applied now: a shortfall always, a surplus only when large.
+   *   made since, is applied now: a shortfall past the figure's rounding always, a surplus only
+   *   when large.
    * An answer to a call sent under another bucket says nothing about this one.
    */
   #follow(
@@ -335,7 +336,12 @@ export class RateBudget {
       const sentLevel = requests ? sent?.requests : sent?.tokens;
       if (!sent || sentLevel === undefined || sentBucket !== budget) return;
       const since = this.#corrected[kind] - (requests ? sent.correctedRequests : sent.correctedTokens);
-      difference = server - (sentLevel - since);
+      const ours = sentLevel - since;
+      // The figure is whole units, rounded down ("0" is anything short of one call or token): a
+      // level of ours below the next unit up agrees with it. Taking "0" as exactly empty took off
+      // the fraction our timer fired late on every call, and paced 600 a minute at 0.25% below it.
+      const ceiling = remaining < 1 ? Math.min(1, budget.capacity) : server + budget.capacity / limit;
+      difference = ours > ceiling ? ceiling - ours : Math.max(0, server - ours);
     }
     if (difference < 0 || difference > RAISE_SHARE * budget.capacity) this.#lower(kind, -difference, now);
   }
