@@ -1,9 +1,9 @@
 /**
  * A growable array of numbers held in fixed-size typed-array pages. Doubling one array copies it
- * and, for a moment, holds both; glibc then keeps much of the freed copy, so a million-key resume
- * peaked about 15 MB above what it held. Pages never move: growing allocates one more page, and a
- * sparse index (line 9,000,000 of a file whose other keys are small) costs one page, not an array
- * up to it. Unwritten entries read as 0.
+ * and, for a moment, holds both, and glibc may keep the freed copy (a smaller
+ * `MALLOC_MMAP_THRESHOLD_` took 15 MB off a million-key resume's peak). Pages never move: growing
+ * allocates one more page, and a sparse index (line 9,000,000 of a file whose other keys are small)
+ * costs one page, not an array up to it. Unwritten entries read as 0.
  */
 type Page = Uint8Array | Uint32Array | Int32Array | Float64Array;
 
