@@ -3,9 +3,9 @@
  * line and where its text is (a record line in the journal, or an index line pointing into the
  * output), in paged typed arrays (`PagedArray`); a million keys take about 30 MB, not a Map of
  * objects. Replay fills it; the engine asks it, for every line it reads, whether the line is new,
- * unchanged or changed. A key that only this invocation recorded gets no slot: nothing in this invocation asks about it
- * again (the feed has claimed it, so a repeat is a duplicate), and a later one replays it from the
- * journal. A fresh run of a million lines so holds no per-key row at all.
+ * unchanged or changed. A key that only this invocation recorded gets no slot: nothing in this
+ * invocation asks about it again (the feed has claimed it, so a repeat is a duplicate), and a later
+ * one replays it from the journal. A fresh run of a million lines so holds no per-key row at all.
  */
 import type { RecordKind } from '../../records/types.js';
 import { IdSet, KeyMap } from '../keys.js';
