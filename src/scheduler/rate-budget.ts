@@ -252,8 +252,9 @@ export class RateBudget {
   #roomAfter(kind: Kind, cost: number, ms: number, now: number): void {
     const budget = this[kind];
     if (!budget) return;
-    const level = Math.min(cost, budget.capacity) - (ms * budget.perMinute) / 60_000;
-    if (level > budget.level(now)) this.#lower(kind, budget.level(now) - level, now);
+    const needed = Math.min(cost, budget.capacity) - (ms * budget.perMinute) / 60_000;
+    const level = budget.level(now);
+    if (needed > level) this.#lower(kind, level - needed, now);
   }
 
   /** Takes in one limit's figures; says whether its bucket was just built or replaced. */
