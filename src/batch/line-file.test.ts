@@ -22,6 +22,29 @@ describe('LineFile', () => {
     expect(f.writes.length).toBeGreaterThan(100);
   });
 
+  it('keeps every line whole and in order across chunks, for strings, bytes and lines longer than a chunk', async () => {
+    const f = faults({});
+    const path = await tempPath();
+    const file = await LineFile.open(path, { truncate: true, openFile: faultyFiles(f) });
+    const reused = Buffer.alloc(200 * 1024);
+    const lines: string[] = [];
+    // Multi-byte text of every length up to past a 64 KiB chunk, so that lines end at every point
+    // of a chunk; every third one given as bytes from one reused buffer, changed after each write.
+    for (let i = 0; lines.length < 400; i += 397) {
+      const line = JSON.stringify({ i, text: 'é€'.repeat(i % 40_000) });
+      lines.push(line);
+      if (lines.length % 3 === 0) {
+        const n = reused.write(line);
+        file.write(reused.subarray(0, n));
+        reused.fill(0x78, 0, n);
+      } else file.write(line);
+    }
+    expect(file.backlog).toBeGreaterThan(0);
+    await file.close();
+    expect(await readFile(path, 'utf8')).toBe(`${lines.join('\n')}\n`);
+    expect(f.writes.length).toBeGreaterThan(100);
+  });
+
   it('surfaces a full disk at once, on the next write, and from flush and close', async () => {
     const f = faults({ space: 10 });
     const path = await tempPath();

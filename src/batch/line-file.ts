@@ -1,6 +1,8 @@
 /**
- * A JSONL file written in large appends: lines are gathered and written when 64 KiB have piled up
- * or 100 ms have passed. Not synced: the journal is what survives a crash, and the output is
+ * A JSONL file written in large appends: lines are copied into a 64 KiB chunk as they come, and
+ * the chunk is written when it is full or 100 ms have passed. Copying at once, rather than keeping
+ * each line until the append, lets a line die young: kept until the append, a million lines'
+ * strings outlived V8's young generation and piled up as old-space garbage. Not synced: the journal is what survives a crash, and the output is
  * rebuilt from it on resume. `backlog` lets the reader slow down when the disk cannot keep up.
  *
  * A failed write is never lost: short writes are continued (`writeAll`), and the first error
@@ -10,8 +12,10 @@
 import { type JournalError, writeFailure } from '../journal/errors.js';
 import { type DurableFile, type OpenFile, openFile, writeAll } from '../journal/file.js';
 
-const FLUSH_CHARS = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 const FLUSH_DELAY_MS = 100;
+/** Chunks kept for reuse once written; more are made while the disk is behind. */
+const SPARE_CHUNKS = 2;
 
 export interface LineFileOptions {
   /** Start the file over instead of appending. @default false */
@@ -25,8 +29,10 @@ export interface LineFileOptions {
 }
 
 export class LineFile {
-  #buffer: string[] = [];
-  #chars = 0;
+  #chunk: Buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  /** Bytes of `#chunk` holding lines not yet handed to the file. */
+  #used = 0;
+  readonly #spare: Buffer[] = [];
   #writing = 0;
   #chain: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
@@ -48,9 +54,9 @@ export class LineFile {
     }
   }
 
-  /** Characters accepted but not yet written. */
+  /** Bytes accepted but not yet written. */
   get backlog(): number {
-    return this.#chars + this.#writing;
+    return this.#used + this.#writing;
   }
 
   /** The failure that stopped the file, once one has. */
@@ -59,11 +65,23 @@ export class LineFile {
   }
 
   /** Takes one line (without its newline); throws the earlier write failure, if there was one. */
-  write(line: string): void {
+  write(line: string | Uint8Array): void {
     if (this.#error !== undefined) throw this.#error;
-    this.#buffer.push(line);
-    this.#chars += line.length + 1;
-    if (this.#chars >= FLUSH_CHARS) this.#flush();
+    // A string's UTF-8 is at most 3 bytes a UTF-16 unit: measure it only when that may not fit.
+    const most = typeof line === 'string' ? line.length * 3 : line.length;
+    const size = most + 1 <= CHUNK_BYTES - this.#used ? most : byteLength(line);
+    if (size + 1 > CHUNK_BYTES - this.#used) this.#flush();
+    if (size + 1 > CHUNK_BYTES) {
+      this.#append(Buffer.concat([typeof line === 'string' ? Buffer.from(line) : line, NEWLINE]));
+      return;
+    }
+    if (typeof line === 'string') this.#used += this.#chunk.write(line, this.#used);
+    else {
+      this.#chunk.set(line, this.#used);
+      this.#used += line.length;
+    }
+    this.#chunk[this.#used++] = 0x0a;
+    if (this.#used >= CHUNK_BYTES) this.#flush();
     else this.#timer ??= setTimeout(() => this.#flush(), FLUSH_DELAY_MS).unref();
   }
 
@@ -85,15 +103,20 @@ export class LineFile {
   #flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#buffer.length === 0) return;
-    const text = `${this.#buffer.join('\n')}\n`;
-    const chars = this.#chars;
-    this.#buffer = [];
-    this.#chars = 0;
-    this.#writing += chars;
+    if (this.#used === 0) return;
+    const full = this.#chunk;
+    const used = this.#used;
+    this.#chunk = this.#spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    this.#used = 0;
+    this.#append(full.subarray(0, used), full);
+  }
+
+  /** Queues bytes for the file; `chunk`, if given, is reused once they are written. */
+  #append(bytes: Buffer, chunk?: Buffer): void {
+    this.#writing += bytes.length;
     this.#chain = this.#chain.then(async () => {
       try {
-        if (this.#error === undefined) await writeAll(this.file, Buffer.from(text, 'utf8'), null);
+        if (this.#error === undefined) await writeAll(this.file, bytes, null);
       } catch (error) {
         this.#error = writeFailure(
           'output_write_failed',
@@ -103,8 +126,15 @@ export class LineFile {
         );
         this.options.onError?.(this.#error);
       } finally {
-        this.#writing -= chars;
+        this.#writing -= bytes.length;
+        if (chunk && this.#spare.length < SPARE_CHUNKS) this.#spare.push(chunk);
       }
     });
   }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function byteLength(line: string | Uint8Array): number {
+  return typeof line === 'string' ? Buffer.byteLength(line) : line.length;
 }

@@ -12,10 +12,13 @@ import { indexLine, type RecordMeta } from './journal/entries.js';
 import { Checksum } from './journal/rebuild.js';
 import { OrderedWriter, type OutputOrder } from './ordered-writer.js';
 
+const NEWLINE = Buffer.from('\n');
+
 /** Where lines go: a file written in large appends, or a stream (`--out -`). */
 export interface LineSink {
-  write(line: string): void;
-  /** Characters accepted but not yet written: the reader slows down while it is large. */
+  /** One line, without its newline; bytes are copied before `write` returns. */
+  write(line: string | Uint8Array): void;
+  /** Bytes accepted but not yet written: the reader slows down while it is large. */
   readonly backlog: number;
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -52,7 +55,8 @@ export function streamSink(stream: NodeJS.WritableStream): LineSink {
   return {
     write: (line) => {
       if (failed) throw failed;
-      stream.write(`${line}\n`);
+      // A stream keeps what it is given until it is written, and bytes may be a reused buffer's.
+      stream.write(typeof line === 'string' ? `${line}\n` : Buffer.concat([line, NEWLINE]));
     },
     get backlog() {
       return state.writableLength ?? 0;
@@ -67,14 +71,21 @@ export type OutputEntry =
   | { readonly meta: RecordMeta; readonly text: string; readonly detail?: unknown }
   | { readonly slot: number; readonly line: number };
 
+/** A record's line as it is written: its summary, its bytes and their checksum. */
+interface Stored {
+  readonly meta: RecordMeta;
+  readonly bytes: Buffer;
+  readonly crc: number;
+}
+
 export interface OutputParts {
   readonly order: OutputOrder;
   readonly out: LineSink | undefined;
   readonly errors: LineSink | undefined;
   /** The compacted journal being written, which gets an index line per record. */
   readonly index: LineSink | undefined;
-  /** An earlier record's summary and text. */
-  readonly read: (slot: number) => { meta: RecordMeta; text: string };
+  /** An earlier record's summary, bytes (valid until the next read) and checksum. */
+  readonly read: (slot: number) => Stored;
   /** Each record as it is written, in output order (the library's results). */
   readonly onEmit?: ((meta: RecordMeta, text: string, detail: unknown) => void) | undefined;
   /** A line could not be written (the records' stream was closed): nothing more is written. */
@@ -133,24 +144,24 @@ export class OutputWriter {
   }
 
   /** An earlier record, with its `line` set to where its line is now when the input moved it. */
-  #earlier(slot: number, line: number): { meta: RecordMeta; text: string } {
+  #earlier(slot: number, line: number): Stored {
     const found = this.parts.read(slot);
     if (line < 0 || found.meta.l === line) return found;
-    const record = JSON.parse(found.text) as { line: number };
+    const record = JSON.parse(found.bytes.toString('utf8')) as { line: number };
     record.line = line;
-    return { meta: { ...found.meta, l: line }, text: JSON.stringify(record) };
+    return stored({ ...found.meta, l: line }, JSON.stringify(record));
   }
 
   #emit(entry: OutputEntry): void {
     if (this.failed) return;
-    const { meta, text } = 'slot' in entry ? this.#earlier(entry.slot, entry.line) : entry;
+    const { meta, bytes, crc } =
+      'slot' in entry ? this.#earlier(entry.slot, entry.line) : stored(entry.meta, entry.text);
     const { out, errors, index } = this.parts;
-    const bytes = Buffer.from(text);
     const offset = this.out.bytes;
     try {
-      out?.write(text);
-      if (meta.s !== 'ok') errors?.write(text);
-      index?.write(indexLine(meta, offset, bytes.length, crc32(bytes)));
+      out?.write(bytes);
+      if (meta.s !== 'ok') errors?.write(bytes);
+      index?.write(indexLine(meta, offset, bytes.length, crc));
     } catch (error) {
       this.failed = error instanceof Error ? error : new Error(String(error));
       this.parts.onError?.(this.failed);
@@ -159,6 +170,13 @@ export class OutputWriter {
     this.out.add(bytes);
     if (meta.s !== 'ok') this.errors.add(bytes);
     this.records++;
-    this.parts.onEmit?.(meta, text, 'slot' in entry ? undefined : entry.detail);
+    if (this.parts.onEmit === undefined) return;
+    const text = 'slot' in entry ? bytes.toString('utf8') : entry.text;
+    this.parts.onEmit(meta, text, 'slot' in entry ? undefined : entry.detail);
   }
+}
+
+function stored(meta: RecordMeta, text: string): Stored {
+  const bytes = Buffer.from(text);
+  return { meta, bytes, crc: crc32(bytes) };
 }

@@ -51,6 +51,8 @@ export class RunJournal {
   readonly #entries = new Map<string, unknown[]>();
   #journalFd: number | undefined;
   #outputFd: number | undefined;
+  /** What `read` reads into; grown for a longer record. */
+  #scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
   private constructor(
     private readonly log: AppendLog,
@@ -200,19 +202,24 @@ export class RunJournal {
     this.entriesOf(executor).push(entry);
   }
 
-  /** An earlier record's summary and text, from its record line or through its index line. */
-  read(slot: number): { meta: RecordMeta; text: string } {
+  /**
+   * An earlier record's summary, bytes and checksum, from its record line or through its index
+   * line. The bytes are a view of one buffer that every read reuses, valid until the next read:
+   * a rerun copies a million kept records, and a fresh buffer each would be garbage for each.
+   */
+  read(slot: number): { meta: RecordMeta; bytes: Buffer; crc: number } {
     const { at, length, full } = this.state.location(slot);
     this.#journalFd ??= openSync(this.path, 'r');
-    const line = readExactly(this.#journalFd, at, length);
+    const line = this.#readAt(this.#journalFd, at, length);
     if (full) {
       const { meta, start, end } = splitRecordLine(line);
-      return { meta, text: line.toString('utf8', start, end) };
+      const bytes = line.subarray(start, end);
+      return { meta, bytes, crc: crc32(bytes) };
     }
     const index = JSON.parse(line.toString('utf8')) as IndexEntry;
     if (this.output === undefined) throw new Error('an index line without an output file');
     this.#outputFd ??= openSync(this.output, 'r');
-    const bytes = readExactly(this.#outputFd, index.o, index.n);
+    const bytes = this.#readAt(this.#outputFd, index.o, index.n);
     if (crc32(bytes) !== index.x) {
       throw new RunError(
         'journal_mismatch',
@@ -220,7 +227,19 @@ export class RunJournal {
           'Move it aside and rerun to send its lines again, or pass --force to start over.',
       );
     }
-    return { meta: index, text: bytes.toString('utf8') };
+    return { meta: index, bytes, crc: index.x };
+  }
+
+  #readAt(fd: number, at: number, length: number): Buffer {
+    if (this.#scratch.length < length)
+      this.#scratch = Buffer.allocUnsafeSlow(Math.max(length, 2 * this.#scratch.length));
+    const buffer = this.#scratch.subarray(0, length);
+    for (let done = 0; done < length; ) {
+      const bytes = readSync(fd, buffer, done, length - done, at + done);
+      if (bytes === 0) throw new Error(`a record ends past the end of its file (byte ${at + done})`);
+      done += bytes;
+    }
+    return buffer;
   }
 
   async close(): Promise<void> {
@@ -239,14 +258,4 @@ function newSegment(options: OpenJournalOptions, n: number): SegmentEntry {
     input: options.input,
     identity: options.identity ?? null,
   };
-}
-
-function readExactly(fd: number, at: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length);
-  for (let done = 0; done < length; ) {
-    const bytes = readSync(fd, buffer, done, length - done, at + done);
-    if (bytes === 0) throw new Error(`a record ends past the end of its file (byte ${at + done})`);
-    done += bytes;
-  }
-  return buffer;
 }
