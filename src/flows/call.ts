@@ -6,6 +6,16 @@ import type { Scope } from './scope.js';
 import type { Span } from './trace.js';
 import type { LlmOptions } from './types.js';
 
+/**
+ * The priority one step deeper in a flow adds: a quarter of a level, which the scheduler's aging
+ * equals to 500 ms of waiting. Deeper steps go first, so inputs under way finish before new ones
+ * start, but only over calls that came at most that long before them. A whole level (2 s) let the
+ * leaves of older inputs pass the last input's middle step at the end of a batch: in the article
+ * chain under 600 rpm (20 articles, fixed 400 ms latency) the run took 19.71 s against an ideal of
+ * 19.41 s, while the rate budget waited for the last sections' answers.
+ */
+export const STEP_PRIORITY = 0.25;
+
 export interface CallHooks {
   /** Streams the answer's text deltas; a new `attempt` number means the text starts over. */
   readonly onDelta?: (text: string, attempt: number) => void;
@@ -26,7 +36,7 @@ export async function tracedCall(
     const result = await volley.complete(request, {
       id,
       signal: scope.signal,
-      priority: scope.context.basePriority + scope.depth + (options.priority ?? 0),
+      priority: scope.context.basePriority + scope.depth * STEP_PRIORITY + (options.priority ?? 0),
       timeout: options.timeout,
       deadline: options.deadline,
       onDelta: hooks.onDelta,

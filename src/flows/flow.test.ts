@@ -17,7 +17,7 @@ describe('flow.run', () => {
     expect(run.summary.line).toBe('5 calls · 3 round trips · critical path 360 ms · makespan 360 ms');
   });
 
-  it('gives later steps a higher priority: the step depth', async () => {
+  it('gives later steps a higher priority: a quarter level per step of depth', async () => {
     const { clock, volley } = fakeVolley();
     const priorities: Record<string, number> = {};
     volley.on('queued', (e) => {
@@ -26,10 +26,10 @@ describe('flow.run', () => {
     await drive(clock, article.run('tides', { volley }));
     expect(priorities).toEqual({
       outline: 0,
-      'sections[0]/expand': 1,
-      'sections[1]/expand': 1,
-      'sections[2]/expand': 1,
-      intro: 2,
+      'sections[0]/expand': 0.25,
+      'sections[1]/expand': 0.25,
+      'sections[2]/expand': 0.25,
+      intro: 0.5,
     });
   });
 

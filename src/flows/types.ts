@@ -7,7 +7,10 @@ import type { CallRequest } from '../providers/types.js';
 export type StepRequest = string | CallRequest;
 
 export interface LlmOptions {
-  /** Added to the priority Volley gives the call (later steps already go first). @default 0 */
+  /**
+   * Added to the priority Volley gives the call. Later steps already go first: each step of depth
+   * adds `STEP_PRIORITY` (a quarter level). @default 0
+   */
   readonly priority?: number;
   /** Per-attempt timeout (ms). @default the client's */
   readonly timeout?: number;
