@@ -14,7 +14,7 @@ import type { LlmOptions } from './types.js';
  * calls under 600 rpm, 400 ms a call (a test in `simulator.test.ts`), took 19.71 s against an
  * ideal of 19.40 s, the rate budget idle while the last sections' answers came back.
  */
-export const STEP_PRIORITY = 0.25;
+const STEP_PRIORITY = 0.25;
 
 export interface CallHooks {
   /** Streams the answer's text deltas; a new `attempt` number means the text starts over. */
