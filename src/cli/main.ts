@@ -13,10 +13,10 @@
  * The old generation may grow to twice what the last full collection left, not up to four times
  * (V8's own choice when its collections are fast): what the per-call garbage that outlives two
  * scavenges piles up to before the next one. 200,000 lines over HTTP peaked at 164-172 MB without
- * the cap (a single run in two at 128-134), at 101 MB with it; 1,000,000 lines with a tokens budget
- * at 121, 147 and 138 MB (fresh, resume, unchanged rerun) without it, at 95, 124 and 133 MB with
- * it, and as many lines a second. `env -S` splits the line on Linux and macOS, and npm's Windows
- * shims read it. The library is not affected.
+ * the cap (128-134 MB in some runs: when V8 first collects varies), at 101 MB with it; 1,000,000
+ * lines with a tokens budget at 121, 147 and 138 MB (fresh, resume, unchanged rerun) without it,
+ * at 95, 124 and 133 MB with it, and as many lines a second. `env -S` splits the line on Linux and
+ * macOS, and npm's Windows shims read it. The library is not affected.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';

@@ -2,7 +2,7 @@
  * `flow.batch`: many inputs through one flow on one shared client, on the run engine. At most
  * `inFlight` inputs are in flight, and the next input is read only once the caller has taken the
  * results waiting for it, so memory stays flat however many there are. The calls of every run
- * carry their step depth in their priority (`STEP_PRIORITY`), so later steps of inputs already
+ * carry their step depth in their priority (`STEP_PRIORITY` in `call.ts`), so later steps of inputs already
  * under way go before the first steps of new ones. One input failing does not stop the others: it
  * is yielded with its error. With `out`, the records also go to a file, resumably (journal, lock,
  * resume by content), exactly as `volley flow` writes them. (The one place the flows reach up to

@@ -1,20 +1,23 @@
 /** One call of a step through the shared client, recorded as a `call` span under the step's span. */
 import type { CallResult } from '../client/types.js';
 import type { CallRequest } from '../providers/types.js';
+import { PRIORITY_AGING_MS } from '../scheduler/job.js';
 import { isAbort } from './errors.js';
 import type { Scope } from './scope.js';
 import type { Span } from './trace.js';
 import type { LlmOptions } from './types.js';
 
 /**
- * The priority one step deeper in a flow adds: a quarter of a level, which the scheduler's aging
- * equals to 500 ms of waiting. Deeper steps go first, so inputs under way finish before new ones
- * start, but only over calls that came at most that long before them. A whole level (2 s) let the
- * leaves of older inputs pass the last input's middle step at the end of a batch: 40 articles of 5
- * calls under 600 rpm, 400 ms a call (a test in `simulator.test.ts`), took 19.71 s against an
- * ideal of 19.40 s, the rate budget idle while the last sections' answers came back.
+ * How long a call one step deeper in a flow counts as having waited already. Deeper steps go
+ * first, so inputs under way finish before new ones start, but only over calls that came at most
+ * this long before them. A whole priority level (2 s) let the leaves of older inputs pass the last
+ * input's middle step at the end of a batch: 40 articles of 5 calls under 600 rpm, 400 ms a call
+ * (a test in `simulator.test.ts`), took 19.71 s against an ideal of 19.40 s, the rate budget idle
+ * while the last sections' answers came back.
  */
-const STEP_PRIORITY = 0.25;
+const STEP_HEAD_START_MS = 500;
+/** The same in priority levels, by the scheduler's aging: a quarter level. */
+const STEP_PRIORITY = STEP_HEAD_START_MS / PRIORITY_AGING_MS;
 
 export interface CallHooks {
   /** Streams the answer's text deltas; a new `attempt` number means the text starts over. */

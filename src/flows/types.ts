@@ -9,7 +9,7 @@ export type StepRequest = string | CallRequest;
 export interface LlmOptions {
   /**
    * Added to the priority Volley gives the call. Later steps already go first: each step of depth
-   * adds `STEP_PRIORITY` (a quarter level). @default 0
+   * adds a quarter level, worth 500 ms of waiting. @default 0
    */
   readonly priority?: number;
   /** Per-attempt timeout (ms). @default the client's */

@@ -101,12 +101,12 @@ export abstract class Job {
 
 /**
  * A call that has waited this many ms longer than another counts as one priority level higher.
- * Without it a flow's deeper steps (priority = depth) starved the first step of a new input: in
- * the article chain under 600 rpm the last input's outline waited 12 s, went out 0.7 s before the
- * end, and its sections and intro then ran on an idle budget (40.5 s against the 39.4 s ideal). A
- * level per 2 s still sends a later step first whenever both wait for about as long.
+ * Without it a flow's deeper steps (then a whole level per step) starved the first step of a new
+ * input: in the article chain under 600 rpm the last input's outline waited 12 s, went out 0.7 s
+ * before the end, and its sections and intro then ran on an idle budget (40.5 s against the 39.4 s
+ * ideal). Flows now state their steps' head start in ms against it (`flows/call.ts`).
  */
-const PRIORITY_AGING_MS = 2000;
+export const PRIORITY_AGING_MS = 2000;
 
 /** Retries first, then higher priority, aged by the wait (`PRIORITY_AGING_MS`), then first come. */
 export function runsBefore(a: Job, b: Job): boolean {
