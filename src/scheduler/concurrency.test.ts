@@ -17,8 +17,8 @@ describe('ConcurrencyLimit', () => {
   it('goes to rate × latency plus the burst when the request budget is known', () => {
     const limit = new ConcurrencyLimit({ initial: 4, max: 1000, grow: true });
     // No answer yet: the latency is at least the time waited, and the cap grows with it, looked at
-    // again every 5 ms.
-    expect(limit.markSaturated(100 / 1000, 10, 0)).toBe(5);
+    // again every 10 ms.
+    expect(limit.markSaturated(100 / 1000, 10, 0)).toBe(10);
     expect(limit.value).toBe(10);
     limit.markSaturated(100 / 1000, 10, 1000);
     expect(limit.value).toBe(160); // 100/s × 1 s × 1.5 + 10
@@ -35,20 +35,20 @@ describe('ConcurrencyLimit', () => {
     expect(fixed.value).toBe(4);
   });
 
-  it('grows a step every 5 ms while nothing has come back, and stops once the server answers', () => {
+  it('grows a step every 10 ms while nothing has come back, and stops once the server answers', () => {
     const limit = new ConcurrencyLimit({ initial: 8, max: 100, grow: true });
-    expect(limit.markSaturated(0, 0, 0)).toBe(5);
+    expect(limit.markSaturated(0, 0, 0)).toBe(10);
     expect(limit.value).toBe(8);
-    expect(limit.markSaturated(0, 0, 3)).toBe(5); // not yet
-    expect(limit.markSaturated(0, 0, 5)).toBe(10);
+    expect(limit.markSaturated(0, 0, 9)).toBe(10); // not yet
+    expect(limit.markSaturated(0, 0, 10)).toBe(20);
     expect(limit.value).toBe(9);
     // Per step taken, not per time elapsed: a late timer adds one step, not a flood.
-    expect(limit.markSaturated(0, 0, 2000)).toBe(2005);
+    expect(limit.markSaturated(0, 0, 2000)).toBe(2010);
     expect(limit.value).toBe(10);
-    for (let t = 2005; t <= 2100; t += 5) limit.markSaturated(0, 0, t);
-    expect(limit.value).toBe(37); // +1 to 16, then a sixteenth per step: doubling about every 55 ms
+    for (let t = 2010; t <= 2200; t += 10) limit.markSaturated(0, 0, t);
+    expect(limit.value).toBe(37); // +1 to 16, then a sixteenth per step: doubling about every 110 ms
     limit.onAnswer();
-    expect(limit.markSaturated(0, 0, 2200)).toBeUndefined();
+    expect(limit.markSaturated(0, 0, 2300)).toBeUndefined();
     expect(limit.value).toBe(37);
   });
 
@@ -56,11 +56,11 @@ describe('ConcurrencyLimit', () => {
     let load = 0.9; // a cold client compiling its SDK and HTTP code
     const limit = new ConcurrencyLimit({ initial: 8, max: 100, grow: true, loopMeter: () => load });
     limit.markSaturated(0, 0, 0);
-    for (let t = 5; t <= 50; t += 5) expect(limit.markSaturated(0, 0, t)).toBe(t + 5); // still looking
+    for (let t = 10; t <= 100; t += 10) expect(limit.markSaturated(0, 0, t)).toBe(t + 10); // still looking
     expect(limit.value).toBe(8);
     load = 0.1; // the calls are out: waiting on the server
-    limit.markSaturated(0, 0, 55);
-    limit.markSaturated(0, 0, 60);
+    limit.markSaturated(0, 0, 110);
+    limit.markSaturated(0, 0, 120);
     expect(limit.value).toBe(10);
   });
 

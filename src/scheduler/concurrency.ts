@@ -40,14 +40,21 @@ const LATENCY_OVERLOAD = 2;
 const LATENCY_OVERLOAD_MIN_MS = 250;
 /**
  * While nothing has come back from the server, the cap grows every this many ms: by one call, or a
- * sixteenth once past 16 (doubling about every 55 ms). An answer takes a latency, but a 429 comes
- * back at once with the limits in its headers, so a gentle probe finds an unknown server's burst
+ * sixteenth once past 16 (doubling about every 110 ms). An answer takes a latency, but a 429 comes
+ * back soon with the limits in its headers, so a gentle probe finds an unknown server's burst
  * with a 429 or two, where doubling per step would overshoot it by a factor. It grows per step
  * taken, not per time elapsed, so an event loop blocked for a second does not release a flood.
  * Spreading the burst costs nothing: once the first calls have taken from the server's bucket it
  * refills, and the probe drains it faster than it refills.
+ *
+ * "Soon" is the server's time to get through the first calls, not the network's: the simulator
+ * over local HTTP took 15-20 ms to answer the first eight (it counts every prompt's tokens), and a
+ * 429 took 10 ms more to come out of the SDK's cold error path. Every step inside that window is a
+ * 429: at 5 ms, the tokens-bound bench's start cost 3-4 of them (five runs), at 10 ms 2-3 (seven
+ * runs), and the 1,800-item latency-bound run, which the probe must climb to a burst of 50, ended
+ * no later (600 items: 18.56-18.59 s at 10 ms, 18.57-18.60 s at 5).
  */
-const PROBE_STEP_MS = 5;
+const PROBE_STEP_MS = 10;
 /**
  * A probe step does not grow the cap while the loop was busier than this since the step before:
  * the calls already let go are then still being put on the wire, not waiting for the server. A cold

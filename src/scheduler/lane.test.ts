@@ -57,12 +57,12 @@ describe('lane: concurrency', () => {
     const done = volley.settle(prompts(300));
     await clock.advance(10_000);
     await done;
-    // The server is never idle (300 answers, 10 ms apart) with 15 in flight: growth stops once
+    // The server is never idle (300 answers, 10 ms apart) with 14 in flight: growth stops once
     // the latency is past its floor (10 ms) by 25 ms. Slow start alone doubled the cap until the
     // overload check cut it, with 56 in flight, each waiting 0.5 s for the same throughput.
     expect(finished.at(-1)).toBe(3000);
     expect(finished.slice(0, 3)).toEqual([10, 20, 30]);
-    expect(provider.maxInFlight).toBe(15);
+    expect(provider.maxInFlight).toBe(14);
   });
 });
 
@@ -81,14 +81,14 @@ describe('lane: a provider still loading its SDK', () => {
     const starts: number[] = [];
     volley.on('started', (e) => starts.push(e.at));
     const done = volley.settle(prompts(40));
-    // Two seconds of loading: the probe, which grows the cap every 5 ms while nothing has come
+    // Two seconds of loading: the probe, which grows the cap every 10 ms while nothing has come
     // back, would otherwise have taken them for a silent server and sent all 40.
     await clock.advance(2000);
     expect(starts).toEqual([]);
     ready();
     await clock.advance(0);
     expect(starts).toEqual(Array(8).fill(2000));
-    await clock.advance(5);
+    await clock.advance(10);
     expect(starts).toHaveLength(9);
     await clock.advance(2000);
     await done;
