@@ -6,15 +6,16 @@
  * - A one-line `volley run`: from just before its process is spawned to the moment its request
  *   reaches `volley sim`, which runs in a process of its own and logs each arrival (`--log`) with
  *   the wall clock.
- * The same figures with hyperfine: hyperfine -N -r 5 'node -e 0' 'node dist/cli/main.js --help'
+ * Every `volley` runs with the node flags of its `#!` line, as an installed one does (`cliArgs`).
+ * The same figures with hyperfine: hyperfine -N -r 5 'node -e 0' 'dist/cli/main.js --help'
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cliArgs } from './sim-process.js';
 
 const runs = Number(process.argv[2] ?? 5);
-const main = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 const now = () => performance.timeOrigin + performance.now();
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -33,13 +34,13 @@ function timed(label: string, args: string[]): number {
 }
 
 const bare = timed('node -e 0', ['-e', '0']);
-const help = timed('volley --help', [main, '--help']);
-timed('volley --version', [main, '--version']);
+const help = timed('volley --help', cliArgs('--help'));
+timed('volley --version', cliArgs('--version'));
 console.log(`${'--help over node -e 0'.padEnd(34)} ${(help - bare).toFixed(0).padStart(5)} ms`);
 
 const dir = mkdtempSync(join(tmpdir(), 'volley-startup-'));
 const log = join(dir, 'arrivals.jsonl');
-const sim = spawn(process.execPath, [main, 'sim', '--port', '0', '--latency', '1ms', '--log', log], {
+const sim = spawn(process.execPath, cliArgs('sim', '--port', '0', '--latency', '1ms', '--log', log), {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const url = await new Promise<string>((resolve, reject) => {
@@ -61,7 +62,7 @@ const arrivals = () =>
 
 async function firstRequest(i: number): Promise<number> {
   const before = arrivals().length;
-  const args = [main, 'run', 'one.jsonl', '--out', `out-${i}.jsonl`, '--base-url', url, '-q'];
+  const args = cliArgs('run', 'one.jsonl', '--out', `out-${i}.jsonl`, '--base-url', url, '-q');
   const started = now();
   const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, OPENAI_API_KEY: 'x' } });
   const code = await new Promise((resolve) => child.once('exit', resolve));
