@@ -50,9 +50,10 @@ const LATENCY_OVERLOAD_MIN_MS = 250;
  * "Soon" is the server's time to get through the first calls, not the network's: the simulator
  * over local HTTP took 15-20 ms to answer the first eight (it counts every prompt's tokens), and a
  * 429 took 10 ms more to come out of the SDK's cold error path. Every step inside that window is a
- * 429: at 5 ms, the tokens-bound bench's start cost 3-4 of them (five runs), at 10 ms 2-3 (seven
- * runs), and the 1,800-item latency-bound run, which the probe must climb to a burst of 50, ended
- * no later (600 items: 18.56-18.59 s at 10 ms, 18.57-18.60 s at 5).
+ * 429: the first 30 lines of the tokens-bound bench (a burst of about five) met 3-4 of them at
+ * 5 ms (five runs), 2-3 at 10 ms (seven runs). The latency-bound scenario, where the probe must
+ * climb to a burst of 50 before a 4 s latency has passed, ended no later (its first 600 items:
+ * 18.56-18.59 s at 10 ms, 18.57-18.60 s at 5).
  */
 const PROBE_STEP_MS = 10;
 /**
