@@ -371,8 +371,9 @@ export class Lane {
     this.#ended();
     this.#outage.onAnswer();
     this.#concurrency.onAnswer();
-    this.#budget.observe(response.headers, now, job.sent, now);
+    // The count first: the server's figures, read next, already show it.
     this.#reconcile(job, response, now);
+    this.#budget.observe(response.headers, now, job.sent, now);
     this.#concurrency.onSuccess(now - job.startedAt, now);
     const result: CallResult = {
       id: job.id,
@@ -442,8 +443,7 @@ export class Lane {
       this.#outputEstimate = this.#outputEstimate * (1 - weight) + usage.completionTokens * weight;
     }
     const charged = usage.promptTokens + (maxTokens ?? usage.completionTokens);
-    if (job.estimate !== undefined && job.sent?.tokenBucket === this.#budget.tokens)
-      this.#budget.tokens?.adjust(job.estimate - charged, now);
+    if (job.estimate !== undefined) this.#budget.charged(job.sent, job.estimate, charged, now);
   }
 
   #onFailure(job: Job, thrown: unknown): void {

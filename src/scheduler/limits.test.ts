@@ -205,6 +205,34 @@ describe('a tokens budget kept busy from the first round trip', () => {
   });
 });
 
+describe("following the server's token figures", () => {
+  it("gives back an estimate's surplus once, though the server's remaining shows it too", async () => {
+    // 240,000 tokens a minute, a one-second bucket of 4,000. The first call reserves 3,000 for its
+    // answer (3,007 in all) and writes 1,500 (1,507 counted): 2,493 were left on the server's side
+    // when it admitted the call, and it says so 100 ms later. Then 400 more have refilled: 2,893.
+    const { clock, volley, starts } = setup(
+      async (r, ctx) => {
+        await sleep(clock, 100, ctx.signal);
+        const counted = r.maxTokens === undefined ? 1507 : 3500;
+        return {
+          ...plain('ok', {
+            'x-ratelimit-limit-tokens': '240000',
+            'x-ratelimit-remaining-tokens': String((4000 - counted) * 60),
+          }),
+          usage: { promptTokens: 7, completionTokens: counted - 7, totalTokens: counted },
+        };
+      },
+      { limits: { tpm: 240_000 }, outputTokens: 3000 },
+    );
+    const first = volley.complete({ prompt: 'hi' }, { id: 'first' });
+    const second = volley.complete(costing(3500), { id: 'second' });
+    await settleOn(clock, Promise.all([first, second]));
+    // The second needs 3,500: 607 more than the 2,893, 152 ms of refill. Given back twice, the
+    // surplus made the budget full at 100 and sent it then, into the server's 429.
+    expect(startOf(starts, 'second')).toBe(252);
+  });
+});
+
 describe('429 pauses as long as the server needs', () => {
   it('without retry-after, waits for the next request to refill, not for a long reset', async () => {
     let calls = 0;

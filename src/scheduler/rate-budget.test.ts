@@ -92,6 +92,37 @@ describe('RateBudget', () => {
     budget.observe(azure(0, '1000ms'), 400, sent[1]);
     expect(budget.requests?.level(400)).toBeCloseTo(0.8);
   });
+
+  it("credits a call's estimate against its count once, not again when the server's figure shows it", () => {
+    const tokens = (remaining: number) =>
+      new Headers({
+        'x-ratelimit-limit-tokens': '240000',
+        'x-ratelimit-remaining-tokens': String(remaining),
+      });
+    const budget = new RateBudget({ rpm: undefined, tpm: 240_000, burstMs: 1000 }, 0); // 4,000 a second
+    const sent = budget.take(4000, 0); // estimated from characters: 4,000; the server counted 2,900
+    // It admitted the call at once: 1,100 of its 4,000 left, 66,000 of its minute.
+    budget.charged(sent, 4000, 2900, 400);
+    budget.observe(tokens(66_000), 400, sent);
+    // 1,100 then, plus 400 ms of refill. Crediting the 1,100 the estimate was over twice (once as
+    // the count, once more as the server's surplus) left 3,900: a call of 2,900 went, and met a 429.
+    expect(budget.tokens?.level(400)).toBeCloseTo(2700);
+  });
+
+  it('gives back a call the server refused unread once, not again as a surplus of the calls after it', () => {
+    const tokens = (remaining: number) =>
+      new Headers({
+        'x-ratelimit-limit-tokens': '240000',
+        'x-ratelimit-remaining-tokens': String(remaining),
+      });
+    const budget = new RateBudget({ rpm: undefined, tpm: 240_000, burstMs: 1000 }, 0);
+    const big = budget.take(2500, 0); // refused as too large: the server never counted it
+    const small = budget.take(1000, 0); // admitted: 3,000 of the server's 4,000 left
+    budget.giveBack(big, 2500, 0);
+    budget.observe(tokens(180_000), 0, small);
+    // The 2,500 given back twice made it the whole bucket, 1,000 more than the server had.
+    expect(budget.tokens?.level(0)).toBeCloseTo(3000);
+  });
 });
 
 describe('ServerBucket without a stated limit', () => {

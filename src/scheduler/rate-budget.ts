@@ -150,11 +150,24 @@ export class RateBudget {
     return perMs === Number.POSITIVE_INFINITY ? { perMs: 0, burst: 0 } : { perMs, burst };
   }
 
-  /** Gives back what a call took that the server did not count (it refused the call unread). */
+  /**
+   * Replaces a call's estimate with what the server counted (`charged`, from its usage). Kept as a
+   * correction, like following the server's figures: the figure read next, and those of the calls
+   * sent after it, already show the count, and the estimate's surplus would otherwise be given back
+   * twice. A call sent under another bucket says nothing about this one.
+   */
+  charged(sent: SentLevels | undefined, estimate: number, charged: number, now: number): void {
+    if (sent?.tokenBucket === this.tokens) this.#lower('tokens', charged - estimate, now);
+  }
+
+  /**
+   * Gives back what a call took that the server did not count (it refused the call unread). A
+   * correction too: the server's figures for calls sent after it never counted it either.
+   */
   giveBack(sent: SentLevels | undefined, tokens: number, now: number): void {
     this.#refuse(sent);
-    if (sent?.requestBucket === this.requests) this.requests?.adjust(1, now);
-    if (sent?.tokenBucket === this.tokens) this.tokens?.adjust(tokens, now);
+    if (sent?.requestBucket === this.requests) this.#lower('requests', -1, now);
+    if (sent?.tokenBucket === this.tokens) this.#lower('tokens', -tokens, now);
   }
 
   #refuse(sent: SentLevels | undefined): void {
