@@ -109,6 +109,35 @@ describe('RateBudget', () => {
     expect(budget.tokens?.level(400)).toBeCloseTo(2700);
   });
 
+  it('keeps its burst for a 429 only just short, and halves it no lower than the call refused', () => {
+    const tokens = (remaining: number) =>
+      new Headers({
+        'x-ratelimit-limit-tokens': '240000',
+        'x-ratelimit-remaining-tokens': String(remaining),
+      });
+    const budget = new RateBudget({ rpm: undefined, tpm: 240_000, burstMs: 1000 }, 0);
+    /** A 429 as the lane reads it: the figures, then the refusal with its `retry-after-ms`. */
+    const refused = (cost: number, at: number, advisedMs: number) => {
+      const sent = budget.take(cost, at);
+      budget.observe(tokens(0), at, sent);
+      budget.onRateLimited(tokens(0), at, sent, advisedMs);
+    };
+    // 2 ms short, 8 tokens of a burst of 4,000: our timing against the server's refill. The aim
+    // comes down 2%; the burst stays one second of it.
+    refused(3000, 0, 2);
+    expect(budget.tokens?.perMinute).toBe(235_200);
+    expect(budget.tokens?.capacity).toBeCloseTo(3920);
+    // 500 ms short: the burst was wrong. Half, or the 2,500 the call needs if that is more: the
+    // server refused it for now, not as too large, so its burst holds that much.
+    refused(2500, 5000, 500);
+    expect(budget.tokens?.capacity).toBeCloseTo(2500);
+    refused(100, 10_000, 500);
+    expect(budget.tokens?.capacity).toBeCloseTo(2500);
+    const unfloored = new RateBudget({ rpm: undefined, tpm: 240_000, burstMs: 1000 }, 0);
+    unfloored.onRateLimited(tokens(0), 0, unfloored.take(100, 0), 500);
+    expect(unfloored.tokens?.capacity).toBeCloseTo(2000);
+  });
+
   it('gives back a call the server refused unread once, not again as a surplus of the calls after it', () => {
     const tokens = (remaining: number) =>
       new Headers({
