@@ -124,7 +124,7 @@ describe('RateBudget', () => {
     };
     // 2 ms short, 8 tokens of a burst of 4,000: our timing against the server's refill. The aim
     // comes down 2%; the burst stays one second of it.
-    refused(3000, 0, 2);
+    refused(2000, 0, 2);
     expect(budget.tokens?.perMinute).toBe(235_200);
     expect(budget.tokens?.capacity).toBeCloseTo(3920);
     // 500 ms short: the burst was wrong. Half, or the 2,500 the call needs if that is more: the

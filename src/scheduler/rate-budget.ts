@@ -256,6 +256,7 @@ export class RateBudget {
       this.#lower(kind, Math.max(0, budget.level(now)), now);
       if ((kind === 'requests' ? sent?.requestBucket : sent?.tokenBucket) !== budget) continue;
       mispredicted = true;
+      if (kind === 'tokens') this.#burstFloor = Math.max(this.#burstFloor, sent?.cost ?? 0);
       // A wait the server puts at a sliver of the burst is our timing against its refill, not a
       // burst smaller than assumed: the headroom below is for that. In the tokens-bound bench the
       // first 429 was 2 ms short and halved a burst of 4,000; a prompt larger than the bucket goes
@@ -265,7 +266,6 @@ export class RateBudget {
         advisedMs === undefined ? Number.POSITIVE_INFINITY : (advisedMs * budget.perMinute) / 60_000;
       if (shortBy < JITTER_SHARE * budget.capacity) continue;
       this.#burstCap[kind] = (budget.capacity / budget.perMinute) * 30_000; // half the burst
-      if (kind === 'tokens') this.#burstFloor = Math.max(this.#burstFloor, sent?.cost ?? 0);
       this.#rebuild(kind, now);
     }
     if (mispredicted && now - this.#lastHeadroomCut >= 1000 && this.#headroom > MIN_HEADROOM) {
