@@ -11,12 +11,12 @@
  * Taking over is where two takers race: both see the dead holder, and if each deleted the lock
  * and made its own, the second would delete the first's fresh lock. So a taker first takes
  * `<out>.lock.takeover` (the same exclusive create), checks under it that the lock is still the
- * dead one it saw (same inode), and only then removes it. A taker that finds the takeover file
+ * dead one it saw (same inode and holder), and only then removes it. A taker that finds the takeover file
  * waits for it to go (it is held for microseconds) or removes it when its own holder died.
  */
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { VolleyError } from '../errors.js';
 
@@ -108,7 +108,7 @@ export async function takeLock(target: string, options: LockOptions = {}): Promi
     // The holder is gone. A lock without a readable holder is one an O_EXCL create is still
     // writing, for an instant; past the deadline it is debris, and taken over too.
     const late = Date.now() > deadline;
-    const outcome = seen.holder || late ? await takeOver(path, seen.ino, holder) : { busy: seen.holder };
+    const outcome = seen.holder || late ? await takeOver(path, seen, holder) : { busy: seen.holder };
     if (outcome === 'taken') return new Lock(path, holder);
     if (outcome === 'again') continue;
     if (late) throw lockedBy(path, outcome.busy ?? { ...holder, pid: 0, command: 'unknown' });
@@ -142,13 +142,13 @@ async function createExclusive(path: string, holder: LockHolder): Promise<boolea
 }
 
 /**
- * Under the takeover file: removes the lock if it is still the inode `ino` whose holder was seen
- * dead, and takes it. 'again' when the lock changed meanwhile (look again); `busy` (with its
- * holder) while another taker holds the takeover file.
+ * Under the takeover file: removes the lock if it is still the one `seen` with its holder dead,
+ * and takes it. 'again' when the lock changed meanwhile (look again); `busy` (with its holder)
+ * while another taker holds the takeover file.
  */
 async function takeOver(
   path: string,
-  ino: number,
+  seen: { readonly ino: number; readonly holder: LockHolder | undefined },
   holder: LockHolder,
 ): Promise<'taken' | 'again' | { busy: LockHolder | undefined }> {
   const takeover = `${path}.takeover`;
@@ -160,13 +160,22 @@ async function takeOver(
     return other === undefined || other.holder ? 'again' : { busy: undefined };
   }
   try {
-    const now = await stat(path).catch(() => undefined);
-    if (now !== undefined && now.ino !== ino) return 'again';
-    if (now !== undefined) await unlink(path);
+    // The same inode is not enough: a taker that has just removed the dead lock frees its inode,
+    // and the file system may give it to the new lock: two processes both held the lock so, in
+    // one CI run. The holder's token tells the new lock from the dead one.
+    const now = await inspect(path);
+    if (now !== undefined && (now.ino !== seen.ino || now.holder?.token !== seen.holder?.token))
+      return 'again';
+    if (now !== undefined) await unlink(path).catch(ignoreGone);
     return (await createExclusive(path, holder)) ? 'taken' : 'again';
   } finally {
     await unlink(takeover).catch(() => {});
   }
+}
+
+/** A file another taker removed first is as good as removed. */
+function ignoreGone(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
 }
 
 /** The lock file's inode and holder (undefined holder when unreadable), or undefined if absent. */
