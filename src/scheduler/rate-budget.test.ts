@@ -8,6 +8,13 @@ const headers = (limit: number, remaining: number) =>
     'x-ratelimit-remaining-requests': String(remaining),
   });
 
+/** A tokens limit of 240,000 a minute, and what the server says remains of it. */
+const tokens = (remaining: number) =>
+  new Headers({
+    'x-ratelimit-limit-tokens': '240000',
+    'x-ratelimit-remaining-tokens': String(remaining),
+  });
+
 /** What Azure sends: what remains and when the bucket is full again, no limit. */
 const azure = (remaining: number, reset: string) =>
   new Headers({ 'x-ratelimit-remaining-requests': String(remaining), 'x-ratelimit-reset-requests': reset });
@@ -94,11 +101,6 @@ describe('RateBudget', () => {
   });
 
   it("credits a call's estimate against its count once, not again when the server's figure shows it", () => {
-    const tokens = (remaining: number) =>
-      new Headers({
-        'x-ratelimit-limit-tokens': '240000',
-        'x-ratelimit-remaining-tokens': String(remaining),
-      });
     const budget = new RateBudget({ rpm: undefined, tpm: 240_000, burstMs: 1000 }, 0); // 4,000 a second
     const sent = budget.take(4000, 0); // estimated from characters: 4,000; the server counted 2,900
     // It admitted the call at once: 1,100 of its 4,000 left, 66,000 of its minute.
@@ -110,11 +112,6 @@ describe('RateBudget', () => {
   });
 
   it('keeps its burst for a 429 only just short, and halves it no lower than the call refused', () => {
-    const tokens = (remaining: number) =>
-      new Headers({
-        'x-ratelimit-limit-tokens': '240000',
-        'x-ratelimit-remaining-tokens': String(remaining),
-      });
     const budget = new RateBudget({ rpm: undefined, tpm: 240_000, burstMs: 1000 }, 0);
     /** A 429 as the lane reads it: the figures, then the refusal with its `retry-after-ms`. */
     const refused = (cost: number, at: number, advisedMs: number) => {
@@ -139,11 +136,6 @@ describe('RateBudget', () => {
   });
 
   it('gives back a call the server refused unread once, not again as a surplus of the calls after it', () => {
-    const tokens = (remaining: number) =>
-      new Headers({
-        'x-ratelimit-limit-tokens': '240000',
-        'x-ratelimit-remaining-tokens': String(remaining),
-      });
     const budget = new RateBudget({ rpm: undefined, tpm: 240_000, burstMs: 1000 }, 0);
     const big = budget.take(2500, 0); // refused as too large: the server never counted it
     const small = budget.take(1000, 0); // admitted: 3,000 of the server's 4,000 left
