@@ -11,8 +11,9 @@
  * Taking over is where two takers race: both see the dead holder, and if each deleted the lock
  * and made its own, the second would delete the first's fresh lock. So a taker first takes
  * `<out>.lock.takeover` (the same exclusive create), checks under it that the lock is still the
- * dead one it saw (same inode and holder), and only then removes it. A taker that finds the takeover file
- * waits for it to go (it is held for microseconds) or removes it when its own holder died.
+ * dead one it saw (same inode and holder), and only then removes it. A taker that finds the
+ * takeover file waits for it to go (it is held for microseconds) or removes it when its own holder
+ * died.
  */
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
