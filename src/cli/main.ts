@@ -20,7 +20,7 @@
  *
  * The flags cost start-up time: any heap flag changes V8's flag hash, Node then rejects the code
  * cache of its own built-in modules and compiles those it loads from source. A one-line run sends
- * its request 40-45 ms later (`globalThis.Headers`, which the SDK builds every request with, loads
+ * its request 35-45 ms later (`globalThis.Headers`, which the SDK builds every request with, loads
  * in 61 ms instead of 32). Setting them once the first request is out (`v8.setFlagsFromString`)
  * does not work for the young generation, whose cap V8 fixes when it starts: with only the old
  * generation's growth set then, 1,000,000 lines rerun with nothing changed peaked at 156 MB (161

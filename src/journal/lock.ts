@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { VolleyError } from '../errors.js';
 
@@ -163,20 +163,16 @@ async function takeOver(
   try {
     // The same inode is not enough: a taker that has just removed the dead lock frees its inode,
     // and the file system may give it to the new lock: two processes both held the lock so, in
-    // one CI run. The holder's token tells the new lock from the dead one.
+    // one CI run. The holder's token tells the new lock from the dead one. `force`: another taker
+    // may have removed it first.
     const now = await inspect(path);
     if (now !== undefined && (now.ino !== seen.ino || now.holder?.token !== seen.holder?.token))
       return 'again';
-    if (now !== undefined) await unlink(path).catch(ignoreGone);
+    if (now !== undefined) await rm(path, { force: true });
     return (await createExclusive(path, holder)) ? 'taken' : 'again';
   } finally {
     await unlink(takeover).catch(() => {});
   }
-}
-
-/** A file another taker removed first is as good as removed. */
-function ignoreGone(error: NodeJS.ErrnoException): void {
-  if (error.code !== 'ENOENT') throw error;
 }
 
 /** The lock file's inode and holder (undefined holder when unreadable), or undefined if absent. */

@@ -107,7 +107,7 @@ describe('RateBudget', () => {
     budget.charged(sent, 4000, 2900, 400);
     budget.observe(tokens(66_000), 400, sent);
     // 1,100 then, plus 400 ms of refill. Crediting the 1,100 the estimate was over twice (once as
-    // the count, once more as the server's surplus) left 3,900: a call of 2,900 went, and met a 429.
+    // the count, once more as the server's surplus) left 3,800: a call of 2,900 went, and met a 429.
     expect(budget.tokens?.level(400)).toBeCloseTo(2700);
   });
 
